@@ -1,0 +1,19 @@
+//! The vocabulary of Safer: partnerships, agencies, users and their roles, and the partnership
+//! plan as data.
+//!
+//! This crate is pure. It performs no IO, has no async code and knows nothing about databases
+//! or HTTP; every other crate builds on it. Its main items are [`plan::Plan`] (a partnership
+//! plan, parsed and validated from the TOML format documented in `docs/plan-format.md`),
+//! [`Role`], [`AgencyKind`] and the newtype identifiers in [`ids`].
+#![deny(missing_docs)]
+
+pub mod agency;
+pub mod ids;
+pub mod password;
+pub mod plan;
+pub mod role;
+pub mod slug;
+pub mod user;
+
+pub use agency::AgencyKind;
+pub use role::Role;
