@@ -1,1 +1,95 @@
-//! placeholder
+//! The `safer` command line: one binary for every job.
+//!
+//! [`main`] parses the command line, runs the command and turns any error into one clear
+//! sentence on standard error and a non-zero exit code. This is the only crate that reads
+//! environment variables and files given by the user, and the only one that installs the
+//! tracing subscriber.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+/// Parses arguments, runs the command and reports errors. The body of the `safer` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let bind = match &cli.command {
+        Command::Serve(args) => args.bind.as_deref(),
+        Command::Demo(args) => args.bind.as_deref(),
+        _ => None,
+    };
+    if let Command::Config(cli::ConfigCommand::Example) = &cli.command {
+        print!("{}", config::EXAMPLE);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Plan(cli::PlanCommand::Check { file }) = &cli.command {
+        return commands::plan::check(file);
+    }
+    let mut global = cli.global.clone();
+    if let Command::Demo(args) = &cli.command {
+        // The demo keeps everything in its own directory unless told otherwise.
+        global.data_dir.get_or_insert_with(|| args.dir.clone());
+    }
+    let config = Config::load(&global, bind)?;
+    init_tracing(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Demo(args) => commands::serve::demo(&config, &args).await,
+            Command::Serve(_) => commands::serve::serve(&config).await,
+            Command::Migrate => commands::serve::migrate(&config).await,
+            Command::Users(command) => commands::users::run(&config, command).await,
+            Command::Agencies(command) => commands::agencies::run(&config, command).await,
+            Command::Plan(command) => commands::plan::run(&config, command).await,
+            Command::Config(cli::ConfigCommand::Show) => {
+                commands::show_config(&config);
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Config(cli::ConfigCommand::Example) => unreachable!("handled before loading configuration"),
+        }
+    })
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        .add_directive("sqlx=warn".parse().expect("a valid directive"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// The current time in unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -27,3 +27,30 @@ mod tests {
         }
     }
 }
+
+/// Makes a slug from a name: "Safer Maidstone Partnership" → `safer-maidstone-partnership`.
+/// Letters outside ASCII are dropped; the result is cut to 64 characters.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(64);
+    slug.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod slugify_tests {
+    use super::{is_slug, slugify};
+
+    #[test]
+    fn slugify_makes_slugs() {
+        assert_eq!(slugify("Safer Maidstone Partnership"), "safer-maidstone-partnership");
+        assert_eq!(slugify("  Kent & Medway -- ICB! "), "kent-medway-icb");
+        assert!(is_slug(&slugify(&"Long name ".repeat(20))));
+    }
+}

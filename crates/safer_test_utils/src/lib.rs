@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod env;
+pub mod fixtures;
 
 use std::str::FromStr;
 

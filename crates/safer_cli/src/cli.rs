@@ -1,0 +1,179 @@
+//! The command line, defined with clap. Values here are raw: `config` validates them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Safer runs the working system of a Community Safety Partnership: its plan, evidence and
+/// casework.
+#[derive(Debug, Parser)]
+#[command(name = "safer", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Settings that every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command; they override `safer.toml` and `SAFER_*` variables.
+#[derive(Debug, Args, Default, Clone)]
+pub struct GlobalArgs {
+    /// Configuration file [default: ./safer.toml when it exists]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB [default: SQLite in the data directory]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Directory for Safer's files [default: ./safer-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Log filter, such as info or safer_web=debug [default: info]
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up a demo (database, the Maidstone plan, one user per role) and serve it.
+    Demo(DemoArgs),
+    /// Serve the web application (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage agencies: the bodies users work for.
+    #[command(subcommand)]
+    Agencies(AgenciesCommand),
+    /// Check, import and show partnership plans.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `safer demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's database and credentials
+    #[arg(long, value_name = "DIR", default_value = "./safer-demo")]
+    pub dir: PathBuf,
+
+    /// Address to serve on [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+
+    /// Set everything up and print the accounts, but do not serve
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// `safer serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to serve on [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+}
+
+/// `safer users ...`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user. Prints a generated password unless --password-stdin is given.
+    Add(UserAddArgs),
+    /// List users with their agency and roles.
+    List,
+    /// Disable a user: they can no longer sign in and their sessions end.
+    Disable {
+        /// The username
+        username: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        /// The username
+        username: String,
+    },
+}
+
+/// `safer users add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Sign-in name: lowercase letters, digits, . - _ @
+    #[arg(long)]
+    pub username: String,
+    /// Name shown to colleagues
+    #[arg(long)]
+    pub name: String,
+    /// Code of the agency the user works for (see `safer agencies list`)
+    #[arg(long)]
+    pub agency: String,
+    /// Role in the partnership; repeat for several: analyst, coordinator, practitioner, panel_chair, committee_member, administrator
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+    /// Slug of the partnership the roles apply in [default: the only partnership]
+    #[arg(long)]
+    pub partnership: Option<String>,
+    /// Read the password from standard input instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `safer agencies ...`.
+#[derive(Debug, Subcommand)]
+pub enum AgenciesCommand {
+    /// Create an agency.
+    Add {
+        /// Short stable code, such as kent-police
+        #[arg(long)]
+        code: String,
+        /// Full name
+        #[arg(long)]
+        name: String,
+        /// Kind: local_authority, county_council, police, fire_and_rescue, probation, integrated_care_board, housing, voluntary, education, business, police_and_crime_commissioner, other
+        #[arg(long)]
+        kind: String,
+        /// Slug of a partnership to add it to
+        #[arg(long)]
+        partnership: Option<String>,
+    },
+    /// List agencies.
+    List,
+}
+
+/// `safer plan ...`.
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Check a plan file; every problem is reported with its line.
+    Check {
+        /// The plan file (TOML, format 1; see docs/plan-format.md)
+        file: PathBuf,
+    },
+    /// Check and import a plan file; importing the same file again changes nothing.
+    Import {
+        /// The plan file
+        file: PathBuf,
+    },
+    /// Show an imported plan.
+    Show {
+        /// The plan's id [default: the only plan]
+        plan: Option<String>,
+    },
+}
+
+/// `safer config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented example safer.toml with every setting at its default.
+    Example,
+    /// Print the configuration in force, after every layer is applied (passwords hidden).
+    Show,
+}

@@ -1,0 +1,39 @@
+//! One module per command group.
+
+pub mod agencies;
+pub mod plan;
+pub mod serve;
+pub mod users;
+
+use anyhow::Context;
+use safer_storage::{redact_url, Store};
+
+use crate::config::Config;
+
+/// Opens the configured database, creating the data directory for SQLite, and migrates it.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await.with_context(|| format!("database {}", redact_url(&config.database_url)))?;
+    Ok(store)
+}
+
+/// `safer config show`.
+pub fn show_config(config: &Config) {
+    println!("data_dir = {:?}", config.data_dir.display().to_string());
+    println!("database_url = {:?}", redact_url(&config.database_url));
+    println!("log = {:?}", config.log);
+    println!("[server]");
+    println!("bind = {:?}", config.bind.to_string());
+    println!("secure_cookies = {}", config.web.secure_cookies);
+    println!("[sessions]");
+    println!("idle_minutes = {}", config.web.session_idle.as_secs() / 60);
+    println!("max_hours = {}", config.web.session_max.as_secs() / 3600);
+    println!("[sign_in]");
+    println!("max_failures_per_user = {}", config.web.login_max_failures_per_user);
+    println!("max_failures_per_address = {}", config.web.login_max_failures_per_address);
+    println!("window_minutes = {}", config.web.login_window.as_secs() / 60);
+}

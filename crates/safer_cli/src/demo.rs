@@ -1,0 +1,158 @@
+//! The demo: the Maidstone plan, the partnership's agencies and one account per role, set up so
+//! that running it again changes nothing (and brings back anything deleted).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use safer_domain::password::{hash_password, verify_password};
+use safer_domain::plan::parse_plan;
+use safer_domain::{AgencyKind, Role};
+use safer_storage::{NewAgency, Store};
+
+use crate::commands::plan::import;
+use crate::commands::users::{create_account, generate_password, pick_partnership, NewAccount};
+
+/// The Maidstone 2022-25 plan, built into the binary so the demo runs from anywhere.
+pub const MAIDSTONE_PLAN: &str = include_str!("../../../plans/maidstone-2022-25.toml");
+
+/// The agencies of the demo partnership: the responsible authorities and three other partners
+/// the plan names.
+const AGENCIES: [(&str, &str, AgencyKind); 9] = [
+    ("maidstone-borough-council", "Maidstone Borough Council", AgencyKind::LocalAuthority),
+    ("kent-county-council", "Kent County Council", AgencyKind::CountyCouncil),
+    ("kent-police", "Kent Police", AgencyKind::Police),
+    ("kent-fire-rescue", "Kent Fire and Rescue Service", AgencyKind::FireAndRescue),
+    ("probation-kss", "Probation Service (Kent, Surrey and Sussex)", AgencyKind::Probation),
+    ("nhs-kent-medway-icb", "NHS Kent and Medway Integrated Care Board", AgencyKind::IntegratedCareBoard),
+    ("golding-homes", "Golding Homes", AgencyKind::Housing),
+    ("one-maidstone", "One Maidstone (Business Improvement District)", AgencyKind::Business),
+    ("kidas", "Kent Independent Domestic Abuse Services", AgencyKind::Voluntary),
+];
+
+/// One demo account per role. The people are fictional.
+const ACCOUNTS: [(&str, &str, &str, Role); 6] = [
+    ("analyst", "Asha Patel", "maidstone-borough-council", Role::Analyst),
+    ("coordinator", "Chris Morgan", "maidstone-borough-council", Role::Coordinator),
+    ("practitioner", "Pat Reynolds", "kent-police", Role::Practitioner),
+    ("panel-chair", "Jordan Ellis", "kent-police", Role::PanelChair),
+    ("committee-member", "Cllr Sam Taylor", "maidstone-borough-council", Role::CommitteeMember),
+    ("administrator", "Robin Hughes", "maidstone-borough-council", Role::Administrator),
+];
+
+/// A demo account and its password.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    /// The role it demonstrates.
+    pub role: Role,
+    /// Sign-in name.
+    pub username: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// What [`seed`] set up.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    /// The plan's title.
+    pub plan_title: String,
+    /// How many priorities and themes it has.
+    pub n_priorities: usize,
+    /// How many actions it has.
+    pub n_actions: usize,
+    /// The demo accounts, one per role.
+    pub accounts: Vec<DemoAccount>,
+    /// Where the passwords are written.
+    pub credentials_file: PathBuf,
+}
+
+fn read_credentials(path: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (user, password) = line.split_once(' ')?;
+            Some((user.trim().to_string(), password.trim().to_string()))
+        })
+        .collect()
+}
+
+fn write_credentials(path: &Path, accounts: &[DemoAccount]) -> anyhow::Result<()> {
+    let mut text = String::from("# Safer demo accounts: username password. Demo data only; never reuse these.\n");
+    for account in accounts {
+        text.push_str(&format!("{} {}\n", account.username, account.password));
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Sets up the demo in `store`, keeping the account passwords in `dir`. Safe to run again: the
+/// plan import is idempotent, existing agencies and accounts are kept, and an account whose
+/// password is not the one on file gets a new one.
+pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded> {
+    let plan = parse_plan(MAIDSTONE_PLAN).map_err(|errors| {
+        anyhow::anyhow!("the built-in plan is invalid: {}", errors.first().map(ToString::to_string).unwrap_or_default())
+    })?;
+    import(store, &plan, MAIDSTONE_PLAN, now).await?;
+    let partnership = pick_partnership(store, Some(&safer_domain::slug::slugify(&plan.plan.partnership))).await?;
+
+    for (code, name, kind) in AGENCIES {
+        let agency = match store.agency_by_code(code).await? {
+            Some(agency) => agency,
+            None => store.create_agency(&NewAgency { code, name, kind }, now).await?,
+        };
+        store.add_partnership_agency(partnership.id(), agency.id, now).await?;
+    }
+
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let credentials_file = dir.join("demo-credentials.txt");
+    let on_file = read_credentials(&credentials_file);
+    let mut accounts = Vec::new();
+    for (username, display_name, agency, role) in ACCOUNTS {
+        let known = on_file.iter().find(|(u, _)| u == username).map(|(_, p)| p.clone());
+        let password = match store.user_by_username(username).await? {
+            None => {
+                let password = known.unwrap_or_else(generate_password);
+                let account = NewAccount { username, display_name, agency_code: agency, roles: &[role] };
+                create_account(store, &partnership, &account, &password, now).await?;
+                password
+            }
+            Some(user) => {
+                store.grant_role(user.id(), partnership.id(), role, now).await?;
+                if user.disabled {
+                    store.set_user_disabled(user.id(), false).await?;
+                }
+                let hash = user.password_hash.clone();
+                let still_valid = match known.clone() {
+                    Some(password) => tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?,
+                    None => false,
+                };
+                match known {
+                    Some(password) if still_valid => password,
+                    _ => {
+                        let password = generate_password();
+                        let to_hash = password.clone();
+                        let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash)).await?;
+                        store.set_password_hash(user.id(), &hash, now).await?;
+                        password
+                    }
+                }
+            }
+        };
+        accounts.push(DemoAccount { role, username: username.to_string(), password });
+    }
+    write_credentials(&credentials_file, &accounts)?;
+
+    Ok(Seeded {
+        plan_title: plan.plan.title.clone(),
+        n_priorities: plan.priorities.len(),
+        n_actions: plan.n_actions(),
+        accounts,
+        credentials_file,
+    })
+}

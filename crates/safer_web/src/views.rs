@@ -1,0 +1,317 @@
+//! View structs: what each template is given. Templates never see domain or storage types, only
+//! these, so a page shows exactly what its view holds.
+
+use askama::Template;
+
+use crate::session::{Ctx, CurrentUser};
+use crate::VERSION;
+
+/// The signed-in user as the header shows them.
+#[derive(Debug, Clone)]
+pub(crate) struct UserBadge {
+    pub(crate) display_name: String,
+    pub(crate) agency_name: String,
+}
+
+/// A link in the service navigation.
+#[derive(Debug, Clone)]
+pub(crate) struct NavItem {
+    pub(crate) label: &'static str,
+    pub(crate) href: String,
+    pub(crate) active: bool,
+}
+
+/// A breadcrumb.
+#[derive(Debug, Clone)]
+pub(crate) struct Crumb {
+    pub(crate) label: String,
+    pub(crate) href: String,
+}
+
+/// What every page's frame needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub(crate) title: String,
+    pub(crate) user: Option<UserBadge>,
+    pub(crate) csrf_token: String,
+    pub(crate) nav: Vec<NavItem>,
+    pub(crate) crumbs: Vec<Crumb>,
+    pub(crate) version: &'static str,
+}
+
+/// Which navigation item a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Plans,
+    Account,
+    None,
+}
+
+impl Layout {
+    pub(crate) fn new(title: impl Into<String>, ctx: &Ctx, section: Section) -> Layout {
+        let user = ctx.user.as_ref().map(|u: &CurrentUser| UserBadge {
+            display_name: u.display_name.clone(),
+            agency_name: u.agency_name.clone(),
+        });
+        let nav = if user.is_some() {
+            vec![
+                NavItem { label: "Plans", href: "/plans".to_string(), active: section == Section::Plans },
+                NavItem { label: "Your account", href: "/account".to_string(), active: section == Section::Account },
+            ]
+        } else {
+            Vec::new()
+        };
+        Layout {
+            title: title.into(),
+            user,
+            csrf_token: ctx.csrf_token.clone(),
+            nav,
+            crumbs: Vec::new(),
+            version: VERSION,
+        }
+    }
+
+    /// A frame with no user and no navigation, for error pages rendered outside a session.
+    pub(crate) fn bare(title: impl Into<String>) -> Layout {
+        Layout {
+            title: title.into(),
+            user: None,
+            csrf_token: String::new(),
+            nav: Vec::new(),
+            crumbs: Vec::new(),
+            version: VERSION,
+        }
+    }
+
+    pub(crate) fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Layout {
+        self.crumbs.push(Crumb { label: label.into(), href: href.into() });
+        self
+    }
+}
+
+/// Splits text into paragraphs at blank lines, joining wrapped lines.
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Percent-encodes a string for a query parameter.
+pub(crate) fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub(crate) layout: Layout,
+    pub(crate) title: String,
+    pub(crate) body: String,
+}
+
+/// One field error, for the error summary and the field itself.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldError {
+    pub(crate) field: &'static str,
+    pub(crate) message: String,
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub(crate) struct SignInPage {
+    pub(crate) layout: Layout,
+    pub(crate) next: String,
+    pub(crate) username: String,
+    pub(crate) errors: Vec<FieldError>,
+    pub(crate) signed_out: bool,
+}
+
+impl SignInPage {
+    pub(crate) fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// A row of the plans list.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanRow {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) partnership: String,
+    pub(crate) period: String,
+    pub(crate) status: String,
+}
+
+/// The list of plans.
+#[derive(Template)]
+#[template(path = "plans.html")]
+pub(crate) struct PlansPage {
+    pub(crate) layout: Layout,
+    pub(crate) plans: Vec<PlanRow>,
+}
+
+/// A link to a priority, with the line that describes it.
+#[derive(Debug, Clone)]
+pub(crate) struct PriorityLink {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) focus: Option<String>,
+    pub(crate) groups: Vec<GroupLink>,
+}
+
+/// A link to a group.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupLink {
+    pub(crate) href: String,
+    pub(crate) name: String,
+    pub(crate) proposed: bool,
+}
+
+/// A titled text with points.
+#[derive(Debug, Clone)]
+pub(crate) struct NoteView {
+    pub(crate) title: String,
+    pub(crate) paragraphs: Vec<String>,
+    pub(crate) points: Vec<String>,
+    pub(crate) closing: Option<String>,
+}
+
+/// A body whose priorities the plan aligns with.
+#[derive(Debug, Clone)]
+pub(crate) struct AlignmentView {
+    pub(crate) title: String,
+    pub(crate) priorities: Vec<String>,
+}
+
+/// Links within one plan, shown on each of its pages.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanNav {
+    pub(crate) overview: String,
+    pub(crate) groups: String,
+    pub(crate) governance: String,
+}
+
+/// A plan's overview page.
+#[derive(Template)]
+#[template(path = "plan.html")]
+pub(crate) struct PlanPage {
+    pub(crate) layout: Layout,
+    pub(crate) plan_nav: PlanNav,
+    pub(crate) title: String,
+    pub(crate) partnership: String,
+    pub(crate) period: String,
+    pub(crate) draft: bool,
+    pub(crate) strapline: Option<String>,
+    pub(crate) summary: Vec<String>,
+    pub(crate) introduction_author: Option<String>,
+    pub(crate) introduction: Vec<String>,
+    pub(crate) core: Vec<PriorityLink>,
+    pub(crate) themes: Vec<PriorityLink>,
+    pub(crate) considerations: Vec<NoteView>,
+    pub(crate) alignment: Vec<AlignmentView>,
+    pub(crate) source: String,
+}
+
+/// A focus bullet and its sub-bullets.
+#[derive(Debug, Clone)]
+pub(crate) struct FocusView {
+    pub(crate) text: String,
+    pub(crate) points: Vec<String>,
+}
+
+/// Actions under one heading (or none).
+#[derive(Debug, Clone)]
+pub(crate) struct ActionGroupView {
+    pub(crate) heading: Option<String>,
+    pub(crate) actions: Vec<String>,
+}
+
+/// One priority or theme.
+#[derive(Template)]
+#[template(path = "priority.html")]
+pub(crate) struct PriorityPage {
+    pub(crate) layout: Layout,
+    pub(crate) plan_nav: PlanNav,
+    pub(crate) kind: &'static str,
+    pub(crate) core: bool,
+    pub(crate) title: String,
+    pub(crate) focus: Option<String>,
+    pub(crate) why: Vec<String>,
+    pub(crate) objective: Option<String>,
+    pub(crate) focus_intro: Option<String>,
+    pub(crate) focus_points: Vec<FocusView>,
+    pub(crate) actions_intro: Option<String>,
+    pub(crate) action_groups: Vec<ActionGroupView>,
+    pub(crate) groups: Vec<GroupLink>,
+    pub(crate) notes: Vec<NoteView>,
+    pub(crate) previous: Option<(String, String)>,
+    pub(crate) next: Option<(String, String)>,
+}
+
+/// A group as listed.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupView {
+    pub(crate) anchor: String,
+    pub(crate) name: String,
+    pub(crate) short_name: Option<String>,
+    pub(crate) kind: &'static str,
+    pub(crate) proposed: bool,
+    pub(crate) meets: Option<String>,
+    pub(crate) description: Vec<String>,
+    pub(crate) escalates_to: Option<GroupLink>,
+    pub(crate) delivers: Vec<PriorityLink>,
+}
+
+/// The plan's groups.
+#[derive(Template)]
+#[template(path = "groups.html")]
+pub(crate) struct GroupsPage {
+    pub(crate) layout: Layout,
+    pub(crate) plan_nav: PlanNav,
+    pub(crate) plan_title: String,
+    pub(crate) groups: Vec<GroupView>,
+}
+
+/// A governance body.
+#[derive(Debug, Clone)]
+pub(crate) struct BodyView {
+    pub(crate) name: String,
+    pub(crate) short_name: Option<String>,
+    pub(crate) description: Vec<String>,
+    pub(crate) functions: Vec<String>,
+    pub(crate) statutory_basis: Option<String>,
+}
+
+/// The plan's governance.
+#[derive(Template)]
+#[template(path = "governance.html")]
+pub(crate) struct GovernancePage {
+    pub(crate) layout: Layout,
+    pub(crate) plan_nav: PlanNav,
+    pub(crate) plan_title: String,
+    pub(crate) bodies: Vec<BodyView>,
+    pub(crate) action_plan_elements: Vec<String>,
+    pub(crate) notes: Vec<NoteView>,
+}
+
+/// The signed-in user's account.
+#[derive(Template)]
+#[template(path = "account.html")]
+pub(crate) struct AccountPage {
+    pub(crate) layout: Layout,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) agency_name: String,
+    pub(crate) roles: Vec<&'static str>,
+    pub(crate) partnerships: Vec<String>,
+}

@@ -1,0 +1,131 @@
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use safer_domain::Role;
+use safer_test_utils::fixtures::{add_user, import_maidstone};
+use safer_test_utils::TestDb;
+use safer_web::{app, AppState, WebConfig};
+use tower::ServiceExt;
+
+pub(crate) struct TestApp {
+    pub(crate) db: TestDb,
+    router: Router,
+    clock: Arc<AtomicI64>,
+}
+
+/// What a request returned, with the body read.
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: String,
+}
+
+impl Reply {
+    pub(crate) fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    pub(crate) fn csrf_token(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).unwrap_or_else(|| panic!("no csrf_token in page:\n{}", self.body)) + marker.len();
+        self.body[start..].split('"').next().unwrap().to_string()
+    }
+}
+
+/// Cookies as a browser would keep them.
+#[derive(Default, Clone)]
+pub(crate) struct Jar(HashMap<String, String>);
+
+impl Jar {
+    pub(crate) fn header(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn absorb(&mut self, headers: &axum::http::HeaderMap) {
+        for value in headers.get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}
+
+impl TestApp {
+    pub(crate) async fn on(db: TestDb) -> TestApp {
+        TestApp::with_config(db, WebConfig::default()).await
+    }
+
+    pub(crate) async fn with_config(db: TestDb, config: WebConfig) -> TestApp {
+        let partnership = import_maidstone(&db.store).await;
+        add_user(&db.store, partnership, "coordinator", "maidstone-borough-council", Role::Coordinator).await;
+        add_user(&db.store, partnership, "analyst", "maidstone-borough-council", Role::Analyst).await;
+        let clock = Arc::new(AtomicI64::new(1_700_000_000));
+        let reader = clock.clone();
+        let state = AppState::new(db.store.clone(), config, Arc::new(move || reader.load(Ordering::SeqCst)))
+            .await
+            .expect("app state");
+        TestApp { db, router: app(state), clock }
+    }
+
+    /// One `TestApp` per configured backend.
+    pub(crate) async fn all() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in TestDb::all().await {
+            apps.push(TestApp::on(db).await);
+        }
+        apps
+    }
+
+    pub(crate) fn label(&self) -> &'static str {
+        self.db.label()
+    }
+
+    pub(crate) fn advance(&self, seconds: i64) {
+        self.clock.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    pub(crate) async fn send(&self, request: Request<Body>, jar: &mut Jar) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        jar.absorb(response.headers());
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        Reply { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+    }
+
+    pub(crate) async fn get(&self, path: &str, jar: &mut Jar) -> Reply {
+        let request = Request::get(path).header(header::COOKIE, jar.header()).body(Body::empty()).unwrap();
+        self.send(request, jar).await
+    }
+
+    pub(crate) async fn post_form(&self, path: &str, fields: &[(&str, &str)], jar: &mut Jar) -> Reply {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let request = Request::post(path)
+            .header(header::COOKIE, jar.header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request, jar).await
+    }
+
+    /// Signs in through the form, as a browser would.
+    pub(crate) async fn sign_in(&self, username: &str, password: &str, jar: &mut Jar) -> Reply {
+        let form = self.get("/sign-in", jar).await;
+        let token = form.csrf_token();
+        self.post_form("/sign-in", &[("csrf_token", &token), ("username", username), ("password", password), ("next", "/")], jar)
+            .await
+    }
+}
