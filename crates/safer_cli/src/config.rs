@@ -103,7 +103,8 @@ window_minutes = 15
 
 impl Layer {
     fn from_file(path: &Path) -> anyhow::Result<Layer> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         toml::from_str(&text).map_err(|err| {
             let place = err
                 .span()
@@ -118,7 +119,10 @@ impl Layer {
     }
 
     fn from_env(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Layer> {
-        fn parse<T: std::str::FromStr>(name: &str, value: Option<String>) -> anyhow::Result<Option<T>>
+        fn parse<T: std::str::FromStr>(
+            name: &str,
+            value: Option<String>,
+        ) -> anyhow::Result<Option<T>>
         where
             T::Err: std::fmt::Display,
         {
@@ -133,10 +137,16 @@ impl Layer {
             log: var("SAFER_LOG"),
             server: ServerLayer {
                 bind: var("SAFER_SERVER__BIND"),
-                secure_cookies: parse("SAFER_SERVER__SECURE_COOKIES", var("SAFER_SERVER__SECURE_COOKIES"))?,
+                secure_cookies: parse(
+                    "SAFER_SERVER__SECURE_COOKIES",
+                    var("SAFER_SERVER__SECURE_COOKIES"),
+                )?,
             },
             sessions: SessionsLayer {
-                idle_minutes: parse("SAFER_SESSIONS__IDLE_MINUTES", var("SAFER_SESSIONS__IDLE_MINUTES"))?,
+                idle_minutes: parse(
+                    "SAFER_SESSIONS__IDLE_MINUTES",
+                    var("SAFER_SESSIONS__IDLE_MINUTES"),
+                )?,
                 max_hours: parse("SAFER_SESSIONS__MAX_HOURS", var("SAFER_SESSIONS__MAX_HOURS"))?,
             },
             sign_in: SignInLayer {
@@ -148,7 +158,10 @@ impl Layer {
                     "SAFER_SIGN_IN__MAX_FAILURES_PER_ADDRESS",
                     var("SAFER_SIGN_IN__MAX_FAILURES_PER_ADDRESS"),
                 )?,
-                window_minutes: parse("SAFER_SIGN_IN__WINDOW_MINUTES", var("SAFER_SIGN_IN__WINDOW_MINUTES"))?,
+                window_minutes: parse(
+                    "SAFER_SIGN_IN__WINDOW_MINUTES",
+                    var("SAFER_SIGN_IN__WINDOW_MINUTES"),
+                )?,
             },
         })
     }
@@ -168,7 +181,10 @@ impl Layer {
                 max_hours: other.sessions.max_hours.or(self.sessions.max_hours),
             },
             sign_in: SignInLayer {
-                max_failures_per_user: other.sign_in.max_failures_per_user.or(self.sign_in.max_failures_per_user),
+                max_failures_per_user: other
+                    .sign_in
+                    .max_failures_per_user
+                    .or(self.sign_in.max_failures_per_user),
                 max_failures_per_address: other
                     .sign_in
                     .max_failures_per_address
@@ -228,9 +244,11 @@ impl Config {
         let bind: SocketAddr = bind_text.parse().map_err(|_| {
             anyhow::anyhow!("invalid bind address `{bind_text}`; expected an IP address and port such as 127.0.0.1:8080")
         })?;
-        let idle_minutes = positive("sessions.idle_minutes", layer.sessions.idle_minutes.unwrap_or(120))?;
+        let idle_minutes =
+            positive("sessions.idle_minutes", layer.sessions.idle_minutes.unwrap_or(120))?;
         let max_hours = positive("sessions.max_hours", layer.sessions.max_hours.unwrap_or(12))?;
-        let window_minutes = positive("sign_in.window_minutes", layer.sign_in.window_minutes.unwrap_or(15))?;
+        let window_minutes =
+            positive("sign_in.window_minutes", layer.sign_in.window_minutes.unwrap_or(15))?;
         let per_user = positive(
             "sign_in.max_failures_per_user",
             u64::from(layer.sign_in.max_failures_per_user.unwrap_or(5)),
@@ -277,7 +295,11 @@ mod tests {
     fn later_layers_win() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("safer.toml");
-        std::fs::write(&file, "data_dir = \"/from/file\"\nlog = \"warn\"\n[server]\nbind = \"127.0.0.1:1\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "data_dir = \"/from/file\"\nlog = \"warn\"\n[server]\nbind = \"127.0.0.1:1\"\n",
+        )
+        .unwrap();
         let env = |name: &str| match name {
             "SAFER_LOG" => Some("debug".to_string()),
             "SAFER_SERVER__BIND" => Some("127.0.0.1:2".to_string()),
@@ -296,23 +318,35 @@ mod tests {
     fn bad_values_are_one_clear_sentence() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("safer.toml");
-        std::fs::write(&file, "[server]\nbind = \"127.0.0.1:8080\"\nsecure_cookie = true\n").unwrap();
+        std::fs::write(&file, "[server]\nbind = \"127.0.0.1:8080\"\nsecure_cookie = true\n")
+            .unwrap();
         let global = GlobalArgs { config: Some(file.clone()), ..GlobalArgs::default() };
         let err = Config::load_with_env(&global, None, &no_env).unwrap_err().to_string();
-        assert_eq!(err, format!("{}:3: unknown field `secure_cookie`, expected `bind` or `secure_cookies`", file.display()));
+        assert_eq!(
+            err,
+            format!(
+                "{}:3: unknown field `secure_cookie`, expected `bind` or `secure_cookies`",
+                file.display()
+            )
+        );
 
-        let err = Config::load_with_env(&GlobalArgs::default(), Some("localhost"), &no_env).unwrap_err().to_string();
+        let err = Config::load_with_env(&GlobalArgs::default(), Some("localhost"), &no_env)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("invalid bind address `localhost`"), "{err}");
 
         let env = |name: &str| (name == "SAFER_SESSIONS__IDLE_MINUTES").then(|| "ten".to_string());
-        let err = Config::load_with_env(&GlobalArgs::default(), None, &env).unwrap_err().to_string();
+        let err =
+            Config::load_with_env(&GlobalArgs::default(), None, &env).unwrap_err().to_string();
         assert_eq!(err, "SAFER_SESSIONS__IDLE_MINUTES=\"ten\": invalid digit found in string");
 
         let env = |name: &str| (name == "SAFER_SIGN_IN__WINDOW_MINUTES").then(|| "0".to_string());
-        let err = Config::load_with_env(&GlobalArgs::default(), None, &env).unwrap_err().to_string();
+        let err =
+            Config::load_with_env(&GlobalArgs::default(), None, &env).unwrap_err().to_string();
         assert_eq!(err, "sign_in.window_minutes must be greater than zero");
 
-        let global = GlobalArgs { database_url: Some("mysql://x".to_string()), ..GlobalArgs::default() };
+        let global =
+            GlobalArgs { database_url: Some("mysql://x".to_string()), ..GlobalArgs::default() };
         let err = Config::load_with_env(&global, None, &no_env).unwrap_err().to_string();
         assert!(err.starts_with("unsupported database URL `mysql://x`"), "{err}");
     }

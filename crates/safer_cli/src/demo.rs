@@ -23,7 +23,11 @@ const AGENCIES: [(&str, &str, AgencyKind); 9] = [
     ("kent-police", "Kent Police", AgencyKind::Police),
     ("kent-fire-rescue", "Kent Fire and Rescue Service", AgencyKind::FireAndRescue),
     ("probation-kss", "Probation Service (Kent, Surrey and Sussex)", AgencyKind::Probation),
-    ("nhs-kent-medway-icb", "NHS Kent and Medway Integrated Care Board", AgencyKind::IntegratedCareBoard),
+    (
+        "nhs-kent-medway-icb",
+        "NHS Kent and Medway Integrated Care Board",
+        AgencyKind::IntegratedCareBoard,
+    ),
     ("golding-homes", "Golding Homes", AgencyKind::Housing),
     ("one-maidstone", "One Maidstone (Business Improvement District)", AgencyKind::Business),
     ("kidas", "Kent Independent Domestic Abuse Services", AgencyKind::Voluntary),
@@ -77,7 +81,9 @@ fn read_credentials(path: &Path) -> Vec<(String, String)> {
 }
 
 fn write_credentials(path: &Path, accounts: &[DemoAccount]) -> anyhow::Result<()> {
-    let mut text = String::from("# Safer demo accounts: username password. Demo data only; never reuse these.\n");
+    let mut text = String::from(
+        "# Safer demo accounts: username password. Demo data only; never reuse these.\n",
+    );
     for account in accounts {
         text.push_str(&format!("{} {}\n", account.username, account.password));
     }
@@ -96,10 +102,14 @@ fn write_credentials(path: &Path, accounts: &[DemoAccount]) -> anyhow::Result<()
 /// password is not the one on file gets a new one.
 pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded> {
     let plan = parse_plan(MAIDSTONE_PLAN).map_err(|errors| {
-        anyhow::anyhow!("the built-in plan is invalid: {}", errors.first().map(ToString::to_string).unwrap_or_default())
+        anyhow::anyhow!(
+            "the built-in plan is invalid: {}",
+            errors.first().map(ToString::to_string).unwrap_or_default()
+        )
     })?;
     import(store, &plan, MAIDSTONE_PLAN, now).await?;
-    let partnership = pick_partnership(store, Some(&safer_domain::slug::slugify(&plan.plan.partnership))).await?;
+    let partnership =
+        pick_partnership(store, Some(&safer_domain::slug::slugify(&plan.plan.partnership))).await?;
 
     for (code, name, kind) in AGENCIES {
         let agency = match store.agency_by_code(code).await? {
@@ -118,7 +128,8 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
         let password = match store.user_by_username(username).await? {
             None => {
                 let password = known.unwrap_or_else(generate_password);
-                let account = NewAccount { username, display_name, agency_code: agency, roles: &[role] };
+                let account =
+                    NewAccount { username, display_name, agency_code: agency, roles: &[role] };
                 create_account(store, &partnership, &account, &password, now).await?;
                 password
             }
@@ -129,7 +140,10 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
                 }
                 let hash = user.password_hash.clone();
                 let still_valid = match known.clone() {
-                    Some(password) => tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?,
+                    Some(password) => {
+                        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+                            .await?
+                    }
                     None => false,
                 };
                 match known {
@@ -137,7 +151,8 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
                     _ => {
                         let password = generate_password();
                         let to_hash = password.clone();
-                        let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash)).await?;
+                        let hash =
+                            tokio::task::spawn_blocking(move || hash_password(&to_hash)).await?;
                         store.set_password_hash(user.id(), &hash, now).await?;
                         password
                     }

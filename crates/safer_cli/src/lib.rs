@@ -36,7 +36,9 @@ pub fn main() -> ExitCode {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -77,7 +79,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 commands::show_config(&config);
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Config(cli::ConfigCommand::Example) => unreachable!("handled before loading configuration"),
+            Command::Config(cli::ConfigCommand::Example) => {
+                unreachable!("handled before loading configuration")
+            }
         }
     })
 }
@@ -86,7 +90,8 @@ fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
         .add_directive("sqlx=warn".parse().expect("a valid directive"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 /// The current time in unix seconds.

@@ -18,10 +18,9 @@ pub fn validate_username(username: &str) -> Result<(), &'static str> {
     if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
         return Err("a username must start with a lowercase letter or a digit");
     }
-    if !username
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b'@'))
-    {
+    if !username.bytes().all(|b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b'@')
+    }) {
         return Err("a username may only use lowercase letters, digits and . - _ @");
     }
     Ok(())
@@ -36,8 +35,14 @@ pub fn validate_new_password(password: &str) -> Result<(), &'static str> {
     if len > MAX_PASSWORD_LEN {
         return Err("a password must be at most 256 characters");
     }
-    const COMMON: [&str; 6] =
-        ["password1234", "123456789012", "qwertyuiop12", "passwordpassword", "letmeinletmein", "maidstone123"];
+    const COMMON: [&str; 6] = [
+        "password1234",
+        "123456789012",
+        "qwertyuiop12",
+        "passwordpassword",
+        "letmeinletmein",
+        "maidstone123",
+    ];
     let lower = password.to_lowercase();
     if COMMON.contains(&lower.as_str()) {
         return Err("that password is too common; choose another");

@@ -50,7 +50,8 @@ impl TryFrom<AgencyRow> for Agency {
     type Error = StoreError;
 
     fn try_from(row: AgencyRow) -> Result<Agency> {
-        let kind = row.kind.parse().map_err(|e| StoreError::Corrupt(format!("agency {}: {e}", row.id)))?;
+        let kind =
+            row.kind.parse().map_err(|e| StoreError::Corrupt(format!("agency {}: {e}", row.id)))?;
         Ok(Agency { id: AgencyId(row.id), code: row.code, name: row.name, kind })
     }
 }
@@ -65,6 +66,9 @@ pub struct NewAgency<'a> {
     /// What kind of body it is.
     pub kind: AgencyKind,
 }
+
+/// (id, username, display name, agency name, disabled) as `list_users` reads them.
+type ListedUserRow = (i64, String, String, String, bool);
 
 /// A stored user. Carries the password hash, so never render it directly.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -162,7 +166,9 @@ impl Store {
     /// The partnership with this slug.
     pub async fn partnership_by_slug(&self, slug: &str) -> Result<Option<Partnership>> {
         const SQL: &str = "SELECT id, slug, name, short_name FROM partnerships WHERE slug = $1";
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Partnership>(SQL).bind(slug).fetch_optional(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Partnership>(SQL).bind(slug).fetch_optional(pool).await?),
+        )
     }
 
     /// Every partnership, by name.
@@ -174,7 +180,8 @@ impl Store {
     /// Creates an agency. Fails with [`StoreError::Conflict`] (`agencies_code_key`) if the code
     /// is taken.
     pub async fn create_agency(&self, agency: &NewAgency<'_>, now: i64) -> Result<Agency> {
-        const SQL: &str = "INSERT INTO agencies (code, name, kind, created_at) VALUES ($1, $2, $3, $4) \
+        const SQL: &str =
+            "INSERT INTO agencies (code, name, kind, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id, code, name, kind";
         let row = on_pool!(self, pool => {
             sqlx::query_as::<_, AgencyRow>(SQL)
@@ -201,7 +208,8 @@ impl Store {
     /// Every agency, by name.
     pub async fn list_agencies(&self) -> Result<Vec<Agency>> {
         const SQL: &str = "SELECT id, code, name, kind FROM agencies ORDER BY name";
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, AgencyRow>(SQL).fetch_all(pool).await?);
+        let rows =
+            on_pool!(self, pool => sqlx::query_as::<_, AgencyRow>(SQL).fetch_all(pool).await?);
         rows.into_iter().map(Agency::try_from).collect()
     }
 
@@ -212,7 +220,8 @@ impl Store {
         agency: AgencyId,
         now: i64,
     ) -> Result<()> {
-        const SQL: &str = "INSERT INTO partnership_agencies (partnership_id, agency_id, joined_at) \
+        const SQL: &str =
+            "INSERT INTO partnership_agencies (partnership_id, agency_id, joined_at) \
              VALUES ($1, $2, $3) ON CONFLICT (partnership_id, agency_id) DO NOTHING";
         on_pool!(self, pool => sqlx::query(SQL).bind(partnership.0).bind(agency.0).bind(now).execute(pool).await?.rows_affected());
         Ok(())
@@ -242,7 +251,9 @@ impl Store {
     /// The user with this username, enabled or not.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         const SQL: &str = "SELECT id, username, display_name, agency_id, password_hash, disabled FROM users WHERE username = $1";
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, User>(SQL).bind(username).fetch_optional(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, User>(SQL).bind(username).fetch_optional(pool).await?),
+        )
     }
 
     /// The user with this id.
@@ -286,7 +297,13 @@ impl Store {
     }
 
     /// Grants a role in a partnership. Idempotent.
-    pub async fn grant_role(&self, user: UserId, partnership: PartnershipId, role: Role, now: i64) -> Result<()> {
+    pub async fn grant_role(
+        &self,
+        user: UserId,
+        partnership: PartnershipId,
+        role: Role,
+        now: i64,
+    ) -> Result<()> {
         const SQL: &str = "INSERT INTO memberships (user_id, partnership_id, role, granted_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, partnership_id, role) DO NOTHING";
         on_pool!(self, pool => sqlx::query(SQL).bind(user.0).bind(partnership.0).bind(role.as_str()).bind(now).execute(pool).await?.rows_affected());
@@ -302,20 +319,28 @@ impl Store {
         let mut memberships = rows
             .into_iter()
             .map(|(partnership_id, partnership_name, role)| {
-                let role = role.parse().map_err(|e| StoreError::Corrupt(format!("membership of user {user}: {e}")))?;
-                Ok(Membership { partnership_id: PartnershipId(partnership_id), partnership_name, role })
+                let role = role
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("membership of user {user}: {e}")))?;
+                Ok(Membership {
+                    partnership_id: PartnershipId(partnership_id),
+                    partnership_name,
+                    role,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
-        memberships.sort_by(|a, b| (&a.partnership_name, a.role).cmp(&(&b.partnership_name, b.role)));
+        memberships
+            .sort_by(|a, b| (&a.partnership_name, a.role).cmp(&(&b.partnership_name, b.role)));
         Ok(memberships)
     }
 
     /// Every user with their agency and roles, by username.
     pub async fn list_users(&self) -> Result<Vec<UserListing>> {
-        const USERS: &str = "SELECT u.id, u.username, u.display_name, a.name, u.disabled FROM users u \
+        const USERS: &str =
+            "SELECT u.id, u.username, u.display_name, a.name, u.disabled FROM users u \
              JOIN agencies a ON a.id = u.agency_id ORDER BY u.username";
         const ROLES: &str = "SELECT DISTINCT user_id, role FROM memberships";
-        let (users, roles): (Vec<(i64, String, String, String, bool)>, Vec<(i64, String)>) = on_pool!(self, pool => {
+        let (users, roles): (Vec<ListedUserRow>, Vec<(i64, String)>) = on_pool!(self, pool => {
             (sqlx::query_as(USERS).fetch_all(pool).await?, sqlx::query_as(ROLES).fetch_all(pool).await?)
         });
         let mut listings: Vec<UserListing> = users
@@ -330,7 +355,9 @@ impl Store {
             })
             .collect();
         for (user_id, role) in roles {
-            let role: Role = role.parse().map_err(|e| StoreError::Corrupt(format!("membership of user {user_id}: {e}")))?;
+            let role: Role = role
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("membership of user {user_id}: {e}")))?;
             if let Some(listing) = listings.iter_mut().find(|l| l.id.0 == user_id) {
                 listing.roles.push(role);
             }

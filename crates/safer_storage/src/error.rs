@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://safer:s3cret@db:5432/safer"), "postgres://safer:***@db:5432/safer");
+        assert_eq!(
+            redact_url("postgres://safer:s3cret@db:5432/safer"),
+            "postgres://safer:***@db:5432/safer"
+        );
         assert_eq!(redact_url("postgres://safer@db/safer"), "postgres://safer@db/safer");
         assert_eq!(redact_url("postgres://u:p@w:rd@host/x"), "postgres://u:***@host/x");
         assert_eq!(redact_url("sqlite://./safer.db"), "sqlite://./safer.db");

@@ -18,7 +18,13 @@ pub struct SecurityEvent {
 
 impl Store {
     /// Appends a security event.
-    pub async fn record_event(&self, at: i64, actor: Option<UserId>, action: &str, subject: &str) -> Result<()> {
+    pub async fn record_event(
+        &self,
+        at: i64,
+        actor: Option<UserId>,
+        action: &str,
+        subject: &str,
+    ) -> Result<()> {
         const SQL: &str = "INSERT INTO security_events (at, actor_user_id, action, subject) VALUES ($1, $2, $3, $4)";
         on_pool!(self, pool => sqlx::query(SQL).bind(at).bind(actor.map(|a| a.0)).bind(action).bind(subject).execute(pool).await?.rows_affected());
         Ok(())
@@ -27,6 +33,8 @@ impl Store {
     /// The most recent security events, newest first.
     pub async fn recent_events(&self, limit: i64) -> Result<Vec<SecurityEvent>> {
         const SQL: &str = "SELECT at, actor_user_id, action, subject FROM security_events ORDER BY id DESC LIMIT $1";
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, SecurityEvent>(SQL).bind(limit).fetch_all(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, SecurityEvent>(SQL).bind(limit).fetch_all(pool).await?),
+        )
     }
 }

@@ -23,7 +23,9 @@ impl PlanImportOutcome {
     /// The id of the stored plan.
     pub fn plan_id(self) -> PlanId {
         match self {
-            PlanImportOutcome::Created(id) | PlanImportOutcome::Updated(id) | PlanImportOutcome::Unchanged(id) => id,
+            PlanImportOutcome::Created(id)
+            | PlanImportOutcome::Updated(id)
+            | PlanImportOutcome::Unchanged(id) => id,
         }
     }
 }
@@ -103,7 +105,8 @@ impl Store {
         now: i64,
     ) -> Result<PlanImportOutcome> {
         let hash = content_hash(source_toml);
-        let document = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let document =
+            serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let info = &plan.plan;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -189,7 +192,8 @@ impl Store {
 
     /// The slugs and ids of a plan's priorities, in plan order.
     pub async fn plan_priority_ids(&self, plan: PlanId) -> Result<Vec<(i64, String)>> {
-        const SQL: &str = "SELECT id, slug FROM plan_priorities WHERE plan_id = $1 ORDER BY position";
+        const SQL: &str =
+            "SELECT id, slug FROM plan_priorities WHERE plan_id = $1 ORDER BY position";
         Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(plan.0).fetch_all(pool).await?))
     }
 }

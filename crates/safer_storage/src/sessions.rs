@@ -24,7 +24,13 @@ pub struct SessionRecord {
 
 impl Store {
     /// Stores a new session.
-    pub async fn create_session(&self, token_hash: &str, user: UserId, now: i64, expires_at: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         const SQL: &str = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)";
         on_pool!(self, pool => sqlx::query(SQL).bind(token_hash).bind(user.0).bind(now).bind(expires_at).execute(pool).await?.rows_affected());
         Ok(())
@@ -32,10 +38,16 @@ impl Store {
 
     /// The live session with this token hash and its enabled user, or `None` if the session is
     /// unknown, expired or its user disabled.
-    pub async fn live_session(&self, token_hash: &str, now: i64) -> Result<Option<(SessionRecord, User)>> {
-        const SESSION: &str = "SELECT token_hash, user_id, created_at, last_seen_at, expires_at FROM sessions \
+    pub async fn live_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SessionRecord, User)>> {
+        const SESSION: &str =
+            "SELECT token_hash, user_id, created_at, last_seen_at, expires_at FROM sessions \
              WHERE token_hash = $1 AND expires_at > $2";
-        const USER: &str = "SELECT id, username, display_name, agency_id, password_hash, disabled FROM users \
+        const USER: &str =
+            "SELECT id, username, display_name, agency_id, password_hash, disabled FROM users \
              WHERE id = $1 AND disabled = FALSE";
         on_pool!(self, pool => {
             let Some(session) = sqlx::query_as::<_, SessionRecord>(SESSION).bind(token_hash).bind(now).fetch_optional(pool).await? else {
@@ -49,7 +61,8 @@ impl Store {
     /// Records that a session was used and slides its expiry forward, never past `hard_limit`
     /// seconds after creation.
     pub async fn touch_session(&self, token_hash: &str, now: i64, expires_at: i64) -> Result<()> {
-        const SQL: &str = "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3";
+        const SQL: &str =
+            "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3";
         on_pool!(self, pool => sqlx::query(SQL).bind(now).bind(expires_at).bind(token_hash).execute(pool).await?.rows_affected());
         Ok(())
     }
@@ -68,12 +81,19 @@ impl Store {
 
     /// The number of sessions a user has open.
     pub async fn count_sessions(&self, user: UserId) -> Result<i64> {
-        Ok(on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user.0).fetch_one(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user.0).fetch_one(pool).await?),
+        )
     }
 
     /// Records a failed sign-in against a throttle key, and forgets failures older than
     /// `forget_before`.
-    pub async fn record_login_failure(&self, throttle_key: &str, now: i64, forget_before: i64) -> Result<()> {
+    pub async fn record_login_failure(
+        &self,
+        throttle_key: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM login_failures WHERE failed_at < $1").bind(forget_before).execute(&mut *tx).await?;
@@ -86,8 +106,11 @@ impl Store {
 
     /// Failed sign-ins against a throttle key since `since`.
     pub async fn count_login_failures(&self, throttle_key: &str, since: i64) -> Result<i64> {
-        const SQL: &str = "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1 AND failed_at >= $2";
-        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(throttle_key).bind(since).fetch_one(pool).await?))
+        const SQL: &str =
+            "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1 AND failed_at >= $2";
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(SQL).bind(throttle_key).bind(since).fetch_one(pool).await?),
+        )
     }
 
     /// Forgets the failed sign-ins against a throttle key (after a successful sign-in).
@@ -98,7 +121,12 @@ impl Store {
 
     /// The named secret, creating it from `generate` if it does not exist yet. Every instance
     /// sharing the database gets the same value, even when several start at once.
-    pub async fn secret_or_insert(&self, name: &str, generate: impl FnOnce() -> String, now: i64) -> Result<String> {
+    pub async fn secret_or_insert(
+        &self,
+        name: &str,
+        generate: impl FnOnce() -> String,
+        now: i64,
+    ) -> Result<String> {
         const INSERT: &str = "INSERT INTO app_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING";
         const SELECT: &str = "SELECT value FROM app_secrets WHERE name = $1";
         let fresh = generate();

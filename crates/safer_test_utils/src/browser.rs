@@ -43,20 +43,27 @@ impl std::fmt::Display for AxeViolation {
 }
 
 fn skip_or_fail(what: &str) -> Option<Browser> {
-    assert!(std::env::var_os("CI").is_none(), "{what}; under CI browser tests must run (use scripts/test)");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what}; under CI browser tests must run (use scripts/test)"
+    );
     eprintln!("note: skipping browser test: {what}");
     None
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("no free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
 }
 
 /// Where axe-core's `axe.min.js` is: `SAFER_AXE_JS`, else `target/npm/node_modules/axe-core`
 /// as `scripts/test` installs it.
 pub fn axe_path() -> PathBuf {
     std::env::var_os("SAFER_AXE_JS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/npm/node_modules/axe-core/axe.min.js")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/npm/node_modules/axe-core/axe.min.js")
     })
 }
 
@@ -64,10 +71,14 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium session, or returns `None` (outside CI) when
     /// they are not installed.
     pub fn start() -> Option<Browser> {
-        let driver_path = std::env::var("SAFER_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_string());
-        let chromium = std::env::var("SAFER_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
+        let driver_path = std::env::var("SAFER_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".to_string());
+        let chromium =
+            std::env::var("SAFER_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
         if !Path::new(&driver_path).exists() {
-            return skip_or_fail(&format!("{driver_path} is missing (Debian package chromium-driver)"));
+            return skip_or_fail(&format!(
+                "{driver_path} is missing (Debian package chromium-driver)"
+            ));
         }
         if !Path::new(&chromium).exists() {
             return skip_or_fail(&format!("{chromium} is missing (Debian package chromium)"));
@@ -145,7 +156,10 @@ impl Browser {
 
     /// The visible text of the page body.
     pub fn body_text(&self) -> String {
-        self.execute("return document.body.innerText;", json!([])).as_str().unwrap_or_default().to_string()
+        self.execute("return document.body.innerText;", json!([]))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn element(&self, css: &str) -> String {
@@ -170,6 +184,20 @@ impl Browser {
         self.command(&format!("element/{id}/click"), &json!({}));
     }
 
+    /// Polls `done` until it holds, for up to 10 seconds: a click that starts a navigation may
+    /// return before the new page has loaded.
+    pub fn wait_until(&self, what: &str, done: impl Fn(&Browser) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done(self) {
+            assert!(
+                Instant::now() < deadline,
+                "waited 10 seconds for {what}; the page says:\n{}",
+                self.body_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Runs JavaScript in the page and returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Value {
         self.command("execute/sync", &json!({ "script": script, "args": args }))
@@ -181,7 +209,8 @@ impl Browser {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().expect("a base64 screenshot"))
             .expect("valid base64");
-        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::write(path, bytes)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
 
     /// Messages the page logged to the console at level SEVERE (errors, failed loads).
@@ -262,7 +291,9 @@ fn post(url: &str, body: &Value) -> Value {
     match ureq::post(url).timeout(Duration::from_secs(120)).send_json(body.clone()) {
         Ok(response) => response.into_json().expect("webdriver answers JSON"),
         // WebDriver errors come back as 4xx/5xx with a JSON body describing them.
-        Err(ureq::Error::Status(_, response)) => response.into_json().expect("webdriver answers JSON"),
+        Err(ureq::Error::Status(_, response)) => {
+            response.into_json().expect("webdriver answers JSON")
+        }
         Err(err) => panic!("webdriver request to {url} failed: {err}"),
     }
 }
@@ -271,7 +302,9 @@ fn post(url: &str, body: &Value) -> Value {
 fn wait_until_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(response) = ureq::get(&format!("{base}/status")).timeout(Duration::from_secs(2)).call() {
+        if let Ok(response) =
+            ureq::get(&format!("{base}/status")).timeout(Duration::from_secs(2)).call()
+        {
             if response.into_json::<Value>().is_ok_and(|v| v["value"]["ready"] == true) {
                 return;
             }

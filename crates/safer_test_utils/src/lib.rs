@@ -61,13 +61,18 @@ impl TestDb {
             }
         };
         let schema = format!("t_{}", random_hex(8));
-        let mut admin = sqlx::PgConnection::connect(&url).await.expect("cannot connect to the test PostgreSQL");
-        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.expect("cannot create schema");
+        let mut admin =
+            sqlx::PgConnection::connect(&url).await.expect("cannot connect to the test PostgreSQL");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut admin)
+            .await
+            .expect("cannot create schema");
         admin.close().await.ok();
         let options = PgConnectOptions::from_str(&url)
             .expect("SAFER_TEST_DATABASE_URL is not a PostgreSQL URL")
             .options([("search_path", schema.as_str())]);
-        let store = Store::connect_postgres(options).await.expect("cannot connect to the test PostgreSQL");
+        let store =
+            Store::connect_postgres(options).await.expect("cannot connect to the test PostgreSQL");
         store.migrate().await.expect("cannot migrate PostgreSQL");
         Some(TestDb { store, cleanup: Cleanup::Postgres { url, schema } })
     }
@@ -91,12 +96,16 @@ impl Drop for TestDb {
             let (url, schema) = (url.clone(), schema.clone());
             // Drop runs inside the test's runtime; use a thread with its own runtime.
             let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                 runtime.block_on(async {
                     let mut conn = sqlx::PgConnection::connect(&url).await.ok()?;
                     // Never hang a test run on a lock a leaked transaction still holds.
                     sqlx::query("SET lock_timeout = '10s'").execute(&mut conn).await.ok()?;
-                    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await.ok()?;
+                    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&mut conn)
+                        .await
+                        .ok()?;
                     conn.close().await.ok()
                 })
             })

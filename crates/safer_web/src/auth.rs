@@ -22,7 +22,9 @@ use crate::views::{FieldError, Layout, Section, SignInPage};
 use crate::{AppError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/sign-in", get(show_sign_in).post(sign_in)).route("/sign-out", post(sign_out))
+    Router::new()
+        .route("/sign-in", get(show_sign_in).post(sign_in))
+        .route("/sign-out", post(sign_out))
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,14 +36,28 @@ pub(crate) struct SignInQuery {
 /// Only paths on this site may be returned to after sign-in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
         _ => "/".to_string(),
     }
 }
 
-fn sign_in_page(ctx: &Ctx, next: String, username: String, errors: Vec<FieldError>, signed_out: bool) -> SignInPage {
+fn sign_in_page(
+    ctx: &Ctx,
+    next: String,
+    username: String,
+    errors: Vec<FieldError>,
+    signed_out: bool,
+) -> SignInPage {
     let title = if errors.is_empty() { "Sign in" } else { "Error: Sign in" };
-    SignInPage { layout: Layout::new(title, ctx, Section::None), next, username, errors, signed_out }
+    SignInPage {
+        layout: Layout::new(title, ctx, Section::None),
+        next,
+        username,
+        errors,
+        signed_out,
+    }
 }
 
 async fn show_sign_in(ctx: Ctx, Query(query): Query<SignInQuery>) -> Result<Response, AppError> {
@@ -97,7 +113,9 @@ async fn sign_in(
         let minutes = (window + 59) / 60;
         let errors = vec![FieldError {
             field: "username",
-            message: format!("You have tried to sign in too many times. Wait {minutes} minutes and try again"),
+            message: format!(
+                "You have tried to sign in too many times. Wait {minutes} minutes and try again"
+            ),
         }];
         let page = sign_in_page(&ctx, next, username, errors, false);
         return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
@@ -123,7 +141,9 @@ async fn sign_in(
             let forget_before = now - window;
             state.store.record_login_failure(&user_key, now, forget_before).await?;
             state.store.record_login_failure(&address_key, now, forget_before).await?;
-            let subject = user.as_ref().map_or_else(|| "unknown_user".to_string(), |u| format!("user:{}", u.id));
+            let subject = user
+                .as_ref()
+                .map_or_else(|| "unknown_user".to_string(), |u| format!("user:{}", u.id));
             state.store.record_event(now, None, "sign_in_refused", &subject).await?;
             let errors = vec![FieldError {
                 field: "username",
@@ -142,7 +162,10 @@ async fn sign_in(
 
     let mut headers = HeaderMap::new();
     let max_age = config.session_max.as_secs() as i64;
-    headers.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, max_age, config.secure_cookies));
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, max_age, config.secure_cookies),
+    );
     headers.append(header::SET_COOKIE, set_cookie(ANON_COOKIE, "", 0, config.secure_cookies));
     Ok((headers, Redirect::to(&next)).into_response())
 }
@@ -155,7 +178,8 @@ async fn sign_out(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         state.store.record_event(state.now(), actor, "sign_out", &subject).await?;
     }
     let mut headers = HeaderMap::new();
-    headers.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
+    headers
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
     Ok((headers, Redirect::to("/sign-in?signed_out=1")).into_response())
 }
 
@@ -167,7 +191,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
         Ok(ClientAddress(address.unwrap_or_else(|| "unknown".to_string())))
     }
 }

@@ -46,7 +46,8 @@ pub(crate) fn render(template: &impl Template) -> Result<Html<String>, AppError>
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let page = ErrorPage { layout: Layout::bare(title), title: title.to_string(), body: body.to_string() };
+    let page =
+        ErrorPage { layout: Layout::bare(title), title: title.to_string(), body: body.to_string() };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, title.to_string()).into_response(),

@@ -87,13 +87,20 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("store", &self.store).field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("store", &self.store)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
 impl AppState {
     /// Builds the state, loading (or creating, on first start) the shared keys from the store.
-    pub async fn new(store: Store, config: WebConfig, clock: Clock) -> Result<AppState, safer_storage::StoreError> {
+    pub async fn new(
+        store: Store,
+        config: WebConfig,
+        clock: Clock,
+    ) -> Result<AppState, safer_storage::StoreError> {
         let keys = Keys::load(&store, clock()).await?;
         Ok(AppState { store, config: Arc::new(config), keys: Arc::new(keys), clock })
     }
@@ -133,7 +140,8 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http().make_span_with(error::request_span));
     for (name, value) in security_headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+        router = router
+            .layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router.with_state(state)
 }

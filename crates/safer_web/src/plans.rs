@@ -14,8 +14,9 @@ use safer_domain::slug::is_slug;
 use crate::error::render;
 use crate::session::{Ctx, SignedIn};
 use crate::views::{
-    paragraphs, ActionGroupView, AlignmentView, BodyView, FocusView, GovernancePage, GroupLink, GroupView,
-    GroupsPage, Layout, NoteView, PlanNav, PlanPage, PlanRow, PlansPage, PriorityLink, PriorityPage, Section,
+    paragraphs, ActionGroupView, AlignmentView, BodyView, FocusView, GovernancePage, GroupLink,
+    GroupView, GroupsPage, Layout, NoteView, PlanNav, PlanPage, PlanRow, PlansPage, PriorityLink,
+    PriorityPage, Section,
 };
 use crate::{AppError, AppState};
 
@@ -44,7 +45,10 @@ fn period(starts: impl std::fmt::Display, ends: impl std::fmt::Display) -> Strin
     format!("{starts} to {ends}")
 }
 
-async fn list_plans(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, AppError> {
+async fn list_plans(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
     let plans = state
         .store
         .list_plans()
@@ -117,7 +121,8 @@ async fn show_plan(
     let plan = load_plan(&state, &slug).await?;
     let info = &plan.plan;
     let page = PlanPage {
-        layout: Layout::new(info.title.clone(), &signed_in.ctx, Section::Plans).crumb("Plans", "/plans"),
+        layout: Layout::new(info.title.clone(), &signed_in.ctx, Section::Plans)
+            .crumb("Plans", "/plans"),
         plan_nav: plan_nav(&slug),
         title: info.title.clone(),
         partnership: info.partnership.clone(),
@@ -146,7 +151,8 @@ async fn show_priority(
     Path((slug, priority_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let plan = load_plan(&state, &slug).await?;
-    let index = plan.priorities.iter().position(|p| p.id == priority_id).ok_or(AppError::NotFound)?;
+    let index =
+        plan.priorities.iter().position(|p| p.id == priority_id).ok_or(AppError::NotFound)?;
     let priority = &plan.priorities[index];
     let neighbour = |i: Option<usize>| {
         i.and_then(|i| plan.priorities.get(i))
@@ -155,9 +161,13 @@ async fn show_priority(
     let mut action_groups: Vec<ActionGroupView> = Vec::new();
     for action in &priority.actions {
         match action_groups.last_mut() {
-            Some(group) if group.heading == action.heading => group.actions.push(action.text.clone()),
-            _ => action_groups
-                .push(ActionGroupView { heading: action.heading.clone(), actions: vec![action.text.clone()] }),
+            Some(group) if group.heading == action.heading => {
+                group.actions.push(action.text.clone())
+            }
+            _ => action_groups.push(ActionGroupView {
+                heading: action.heading.clone(),
+                actions: vec![action.text.clone()],
+            }),
         }
     }
     let page = PriorityPage {
@@ -204,8 +214,14 @@ async fn show_groups(
             proposed: g.status == GroupStatus::Proposed,
             meets: g.meets.clone(),
             description: g.description.as_deref().map(paragraphs).unwrap_or_default(),
-            escalates_to: g.escalates_to.as_ref().and_then(|id| group_links(&plan, &slug, &[id.clone()]).pop()),
-            delivers: plan.priorities_of_group(&g.id).map(|p| priority_link(&plan, &slug, p)).collect(),
+            escalates_to: g
+                .escalates_to
+                .as_ref()
+                .and_then(|id| group_links(&plan, &slug, std::slice::from_ref(id)).pop()),
+            delivers: plan
+                .priorities_of_group(&g.id)
+                .map(|p| priority_link(&plan, &slug, p))
+                .collect(),
         })
         .collect();
     let page = GroupsPage {

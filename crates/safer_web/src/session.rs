@@ -107,11 +107,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("session middleware missing on this route".to_string()))
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| {
+            AppError::Internal("session middleware missing on this route".to_string())
+        })
     }
 }
 
@@ -156,12 +154,14 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn looks_like_token(value: &str) -> bool {
-    (20..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (20..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&cookie).expect("cookie names and tokens are ASCII")
 }
 
@@ -171,7 +171,8 @@ async fn current_user(store: &Store, user: safer_storage::User) -> Result<Curren
     let mut roles: Vec<Role> = memberships.iter().map(|m| m.role).collect();
     roles.sort();
     roles.dedup();
-    let mut partnerships: Vec<String> = memberships.into_iter().map(|m| m.partnership_name).collect();
+    let mut partnerships: Vec<String> =
+        memberships.into_iter().map(|m| m.partnership_name).collect();
     partnerships.dedup();
     Ok(CurrentUser {
         id: user.id(),
@@ -185,7 +186,11 @@ async fn current_user(store: &Store, user: safer_storage::User) -> Result<Curren
 
 /// Middleware on every page route: loads the session, sets up the anonymous cookie, and checks
 /// CSRF on every state-changing request.
-pub(crate) async fn session_layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn session_layer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let now = state.now();
     let mut set_cookies = Vec::new();
     let mut user = None;
@@ -209,7 +214,9 @@ pub(crate) async fn session_layer(State(state): State<AppState>, mut request: Re
                 }
                 session_hash = Some(hash);
             }
-            Ok(None) => set_cookies.push(set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies)),
+            Ok(None) => {
+                set_cookies.push(set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies))
+            }
             Err(err) => return AppError::from(err).into_response(),
         }
     }
@@ -217,11 +224,17 @@ pub(crate) async fn session_layer(State(state): State<AppState>, mut request: Re
     let binding = match &session_hash {
         Some(hash) => format!("session:{hash}"),
         None => {
-            let anon = match cookie(request.headers(), ANON_COOKIE).filter(|t| looks_like_token(t)) {
+            let anon = match cookie(request.headers(), ANON_COOKIE).filter(|t| looks_like_token(t))
+            {
                 Some(anon) => anon,
                 None => {
                     let anon = random_token(24);
-                    set_cookies.push(set_cookie(ANON_COOKIE, &anon, 60 * 60 * 24, state.config.secure_cookies));
+                    set_cookies.push(set_cookie(
+                        ANON_COOKIE,
+                        &anon,
+                        60 * 60 * 24,
+                        state.config.secure_cookies,
+                    ));
                     anon
                 }
             };
@@ -275,8 +288,13 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, AppErro
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, FORM_LIMIT_BYTES).await.map_err(|_| AppError::CsrfRejected)?;
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::CsrfRejected)?;
-    let given = fields.iter().find(|(name, _)| name == "csrf_token").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::CsrfRejected)?;
+    let given = fields
+        .iter()
+        .find(|(name, _)| name == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
     if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(AppError::CsrfRejected);
     }

@@ -55,8 +55,16 @@ impl Layout {
         });
         let nav = if user.is_some() {
             vec![
-                NavItem { label: "Plans", href: "/plans".to_string(), active: section == Section::Plans },
-                NavItem { label: "Your account", href: "/account".to_string(), active: section == Section::Account },
+                NavItem {
+                    label: "Plans",
+                    href: "/plans".to_string(),
+                    active: section == Section::Plans,
+                },
+                NavItem {
+                    label: "Your account",
+                    href: "/account".to_string(),
+                    active: section == Section::Account,
+                },
             ]
         } else {
             Vec::new()
@@ -102,7 +110,9 @@ pub(crate) fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -28,7 +28,9 @@ pub async fn run(config: &Config, command: AgenciesCommand) -> anyhow::Result<Ex
                 .create_agency(&NewAgency { code: &code, name: name.trim(), kind }, now)
                 .await
                 .map_err(|err| match err {
-                    StoreError::Conflict { .. } => anyhow::anyhow!("an agency with code `{code}` already exists"),
+                    StoreError::Conflict { .. } => {
+                        anyhow::anyhow!("an agency with code `{code}` already exists")
+                    }
                     other => other.into(),
                 })?;
             if let Some(slug) = partnership {
@@ -38,8 +40,14 @@ pub async fn run(config: &Config, command: AgenciesCommand) -> anyhow::Result<Ex
                     .with_context(|| format!("no partnership `{slug}`"))?;
                 store.add_partnership_agency(partnership.id(), agency.id, now).await?;
             }
-            let authority = if kind.is_responsible_authority() { ", a responsible authority" } else { "" };
-            println!("Created agency `{}`: {} ({}{authority}).", agency.code, agency.name, kind.label());
+            let authority =
+                if kind.is_responsible_authority() { ", a responsible authority" } else { "" };
+            println!(
+                "Created agency `{}`: {} ({}{authority}).",
+                agency.code,
+                agency.name,
+                kind.label()
+            );
         }
         AgenciesCommand::List => {
             let agencies = store.list_agencies().await?;

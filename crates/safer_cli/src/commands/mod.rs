@@ -13,11 +13,15 @@ use crate::config::Config;
 /// Opens the configured database, creating the data directory for SQLite, and migrates it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     if config.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create the data directory {}", config.data_dir.display())
+        })?;
     }
     let store = Store::connect(&config.database_url).await?;
-    store.migrate().await.with_context(|| format!("database {}", redact_url(&config.database_url)))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("database {}", redact_url(&config.database_url)))?;
     Ok(store)
 }
 

@@ -14,19 +14,26 @@ use crate::config::Config;
 
 /// Reads and validates a plan file, turning every problem into `FILE:LINE:COLUMN: field: message`.
 pub fn read_plan(path: &Path) -> anyhow::Result<(Plan, String)> {
-    let source = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let source =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     match parse_plan(&source) {
         Ok(plan) => Ok((plan, source)),
         Err(errors) => {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|e| {
-                    let field = if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
+                    let field =
+                        if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
                     format!("{}:{}:{}: {field}{}", path.display(), e.line, e.column, e.message)
                 })
                 .collect();
             let n = lines.len();
-            bail!("{} is not a valid plan ({n} problem{}):\n{}", path.display(), if n == 1 { "" } else { "s" }, lines.join("\n"))
+            bail!(
+                "{} is not a valid plan ({n} problem{}):\n{}",
+                path.display(),
+                if n == 1 { "" } else { "s" },
+                lines.join("\n")
+            )
         }
     }
 }
@@ -48,14 +55,27 @@ pub fn check(path: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Imports a validated plan, creating its partnership if needed.
-pub async fn import(store: &Store, plan: &Plan, source: &str, now: i64) -> anyhow::Result<PlanImportOutcome> {
+pub async fn import(
+    store: &Store,
+    plan: &Plan,
+    source: &str,
+    now: i64,
+) -> anyhow::Result<PlanImportOutcome> {
     let info = &plan.plan;
     let partnership = store
-        .upsert_partnership(&slugify(&info.partnership), &info.partnership, info.partnership_short.as_deref(), now)
+        .upsert_partnership(
+            &slugify(&info.partnership),
+            &info.partnership,
+            info.partnership_short.as_deref(),
+            now,
+        )
         .await?;
     store.import_plan(partnership.id(), plan, source, now).await.map_err(|err| match err {
         StoreError::Conflict { .. } => {
-            anyhow::anyhow!("a plan with id `{}` belongs to another partnership; give this plan another id", info.id)
+            anyhow::anyhow!(
+                "a plan with id `{}` belongs to another partnership; give this plan another id",
+                info.id
+            )
         }
         other => other.into(),
     })
@@ -84,7 +104,9 @@ pub async fn run(config: &Config, command: PlanCommand) -> anyhow::Result<ExitCo
                 None => {
                     let plans = store.list_plans().await?;
                     match plans.as_slice() {
-                        [] => bail!("no plan has been imported; import one with `safer plan import FILE`"),
+                        [] => bail!(
+                            "no plan has been imported; import one with `safer plan import FILE`"
+                        ),
                         [only] => only.slug.clone(),
                         _ => {
                             let slugs: Vec<&str> = plans.iter().map(|p| p.slug.as_str()).collect();
@@ -93,7 +115,8 @@ pub async fn run(config: &Config, command: PlanCommand) -> anyhow::Result<ExitCo
                     }
                 }
             };
-            let stored = store.plan_by_slug(&slug).await?.with_context(|| format!("no plan `{slug}`"))?;
+            let stored =
+                store.plan_by_slug(&slug).await?.with_context(|| format!("no plan `{slug}`"))?;
             show(&stored.plan);
             Ok(ExitCode::SUCCESS)
         }
@@ -110,9 +133,17 @@ fn show(plan: &Plan) {
         for priority in plan.priorities.iter().filter(|p| p.kind == kind) {
             let focus = priority.focus.as_deref().map(|f| format!(" — {f}")).unwrap_or_default();
             println!("  {}{focus}", priority.title);
-            let groups: Vec<&str> =
-                priority.groups.iter().filter_map(|g| plan.group(g)).map(|g| g.name.as_str()).collect();
-            println!("    {} actions; delivered by: {}", priority.actions.len(), if groups.is_empty() { "-".to_string() } else { groups.join(", ") });
+            let groups: Vec<&str> = priority
+                .groups
+                .iter()
+                .filter_map(|g| plan.group(g))
+                .map(|g| g.name.as_str())
+                .collect();
+            println!(
+                "    {} actions; delivered by: {}",
+                priority.actions.len(),
+                if groups.is_empty() { "-".to_string() } else { groups.join(", ") }
+            );
         }
     }
     println!();

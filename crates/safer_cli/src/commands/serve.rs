@@ -1,5 +1,6 @@
 //! `safer serve`, `safer migrate` and `safer demo`.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -38,10 +39,13 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
     let seeded = demo::seed(&store, &config.data_dir, crate::now()).await?;
     println!("The Safer demo is ready.");
     println!("  Data:  {} ({})", config.data_dir.display(), redact_url(&config.database_url));
-    println!("  Plan:  {} ({} priorities and themes, {} actions)", seeded.plan_title, seeded.n_priorities, seeded.n_actions);
+    println!(
+        "  Plan:  {} ({} priorities and themes, {} actions)",
+        seeded.plan_title, seeded.n_priorities, seeded.n_actions
+    );
     println!();
     println!("Demo accounts (the passwords are also in {}):", seeded.credentials_file.display());
-    println!("  {:<18} {:<18} {}", "ROLE", "USERNAME", "PASSWORD");
+    println!("  {:<18} {:<18} PASSWORD", "ROLE", "USERNAME");
     for account in &seeded.accounts {
         println!("  {:<18} {:<18} {}", account.role.label(), account.username, account.password);
     }
@@ -56,8 +60,12 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
 async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(address).await.map_err(|err| {
         let hint = match err.kind() {
-            std::io::ErrorKind::AddrInUse => "; another program is using it, so choose another with --bind",
-            std::io::ErrorKind::PermissionDenied => "; ports below 1024 need privileges, so choose another with --bind",
+            std::io::ErrorKind::AddrInUse => {
+                "; another program is using it, so choose another with --bind"
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "; ports below 1024 need privileges, so choose another with --bind"
+            }
             _ => "",
         };
         anyhow::anyhow!("cannot listen on {address}: {err}{hint}")
@@ -74,7 +82,8 @@ async fn run_server(
     tracing::info!(server.address = %listener.local_addr()?, "serving");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
-    println!("Stopped.");
+    // Whoever started us may have closed our output by now; that is no reason to fail.
+    let _ = writeln!(std::io::stdout(), "Stopped.");
     Ok(ExitCode::SUCCESS)
 }
 

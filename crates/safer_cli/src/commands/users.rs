@@ -42,17 +42,17 @@ pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 20];
     getrandom::getrandom(&mut bytes).expect("the operating system has no random source");
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    let chars: Vec<char> =
+        bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
     chars.chunks(5).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 /// The partnership roles apply in: the one named, or the only one.
 pub async fn pick_partnership(store: &Store, slug: Option<&str>) -> anyhow::Result<Partnership> {
     if let Some(slug) = slug {
-        return store
-            .partnership_by_slug(slug)
-            .await?
-            .with_context(|| format!("no partnership `{slug}`; see the partnerships named by `safer plan show`"));
+        return store.partnership_by_slug(slug).await?.with_context(|| {
+            format!("no partnership `{slug}`; see the partnerships named by `safer plan show`")
+        });
     }
     let mut all = store.list_partnerships().await?;
     match all.len() {
@@ -60,7 +60,10 @@ pub async fn pick_partnership(store: &Store, slug: Option<&str>) -> anyhow::Resu
         1 => Ok(all.remove(0)),
         _ => {
             let slugs: Vec<String> = all.into_iter().map(|p| p.slug).collect();
-            bail!("there are several partnerships ({}); choose one with --partnership", slugs.join(", "))
+            bail!(
+                "there are several partnerships ({}); choose one with --partnership",
+                slugs.join(", ")
+            )
         }
     }
 }
@@ -73,7 +76,8 @@ pub async fn create_account(
     password: &str,
     now: i64,
 ) -> anyhow::Result<User> {
-    validate_username(account.username).map_err(|e| anyhow::anyhow!("invalid username `{}`: {e}", account.username))?;
+    validate_username(account.username)
+        .map_err(|e| anyhow::anyhow!("invalid username `{}`: {e}", account.username))?;
     validate_new_password(password).map_err(|e| anyhow::anyhow!("invalid password: {e}"))?;
     if account.display_name.trim().is_empty() {
         bail!("the user's name must not be empty");
@@ -95,7 +99,9 @@ pub async fn create_account(
         )
         .await
         .map_err(|err| match err {
-            StoreError::Conflict { .. } => anyhow::anyhow!("the username `{}` is already taken", account.username),
+            StoreError::Conflict { .. } => {
+                anyhow::anyhow!("the username `{}` is already taken", account.username)
+            }
             other => other.into(),
         })?;
     for role in account.roles {
@@ -107,15 +113,13 @@ pub async fn create_account(
 }
 
 async fn add(store: &Store, args: UserAddArgs) -> anyhow::Result<ExitCode> {
-    let roles = args
-        .roles
-        .iter()
-        .map(|r| r.parse::<Role>())
-        .collect::<Result<Vec<_>, _>>()?;
+    let roles = args.roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?;
     let partnership = pick_partnership(store, args.partnership.as_deref()).await?;
     let (password, generated) = if args.password_stdin {
         let mut password = String::new();
-        std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut password)
+            .context("cannot read the password from standard input")?;
         (password.trim_end_matches(['\r', '\n']).to_string(), false)
     } else {
         (generate_password(), true)
@@ -145,13 +149,21 @@ async fn list(store: &Store) -> anyhow::Result<ExitCode> {
     for user in users {
         let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
         let status = if user.disabled { "disabled" } else { "active" };
-        println!("{:<20} {:<28} {:<34} {:<9} {}", user.username, user.display_name, user.agency_name, status, roles.join(","));
+        println!(
+            "{:<20} {:<28} {:<34} {:<9} {}",
+            user.username,
+            user.display_name,
+            user.agency_name,
+            status,
+            roles.join(",")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn set_disabled(store: &Store, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
-    let user = store.user_by_username(username).await?.with_context(|| format!("no user `{username}`"))?;
+    let user =
+        store.user_by_username(username).await?.with_context(|| format!("no user `{username}`"))?;
     store.set_user_disabled(user.id(), disabled).await?;
     let action = if disabled { "user_disabled" } else { "user_enabled" };
     store.record_event(crate::now(), None, action, &format!("user:{}", user.id)).await?;

@@ -212,6 +212,9 @@ pub struct Action {
     /// The heading the plan groups the action under, if any.
     #[serde(default)]
     pub heading: Option<String>,
+    /// The id of the group whose action plan carries this action, where the plan says.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// What kind of group delivers work.
@@ -338,7 +341,10 @@ impl Plan {
     }
 
     /// The priorities and themes a group delivers.
-    pub fn priorities_of_group<'a>(&'a self, group_id: &'a str) -> impl Iterator<Item = &'a Priority> {
+    pub fn priorities_of_group<'a>(
+        &'a self,
+        group_id: &'a str,
+    ) -> impl Iterator<Item = &'a Priority> {
         self.priorities.iter().filter(move |p| p.groups.iter().any(|g| g == group_id))
     }
 

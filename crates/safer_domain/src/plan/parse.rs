@@ -59,7 +59,9 @@ pub fn parse_plan(source: &str) -> Result<Plan, Vec<PlanError>> {
                     source,
                     at,
                     "format",
-                    format!("unsupported plan format; this version of Safer reads format {PLAN_FORMAT}"),
+                    format!(
+                        "unsupported plan format; this version of Safer reads format {PLAN_FORMAT}"
+                    ),
                 )]);
             }
         }
@@ -156,7 +158,9 @@ impl<'a> Node<'a> {
                 Some((Node::Item(item), k.span()))
             }
             Seg::Index(i) => match self {
-                Node::Item(Item::ArrayOfTables(tables)) => Some((Node::Table(tables.get(*i)?), None)),
+                Node::Item(Item::ArrayOfTables(tables)) => {
+                    Some((Node::Table(tables.get(*i)?), None))
+                }
                 Node::Item(Item::Value(Value::Array(array))) | Node::Value(Value::Array(array)) => {
                     Some((Node::Value(array.get(*i)?), None))
                 }

@@ -75,7 +75,10 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
     if plan.format != PLAN_FORMAT {
         c.report(
             vec![Key("format")],
-            format!("unsupported plan format {}; this version of Safer reads format {PLAN_FORMAT}", plan.format),
+            format!(
+                "unsupported plan format {}; this version of Safer reads format {PLAN_FORMAT}",
+                plan.format
+            ),
         );
     }
 
@@ -107,7 +110,10 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
     let mut group_ids = HashMap::new();
     c.unique(
         "group",
-        plan.groups.iter().enumerate().map(|(i, g)| (vec![Key("groups"), Index(i), Key("id")], g.id.as_str())),
+        plan.groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (vec![Key("groups"), Index(i), Key("id")], g.id.as_str())),
         &mut group_ids,
     );
     for (i, group) in plan.groups.iter().enumerate() {
@@ -116,7 +122,10 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
         c.non_empty(at("name"), "a group's name", &group.name);
         if let Some(target) = &group.escalates_to {
             if !group_ids.contains_key(target.as_str()) {
-                c.report(at("escalates_to"), format!("group `{}` escalates to unknown group `{target}`", group.id));
+                c.report(
+                    at("escalates_to"),
+                    format!("group `{}` escalates to unknown group `{target}`", group.id),
+                );
             } else if target == &group.id {
                 c.report(at("escalates_to"), format!("group `{}` escalates to itself", group.id));
             }
@@ -126,7 +135,10 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
     if plan.priorities.is_empty() {
         c.report(vec![Key("priorities")], "a plan needs at least one priority");
     } else if plan.core_priorities().next().is_none() {
-        c.report(vec![Key("priorities")], "a plan needs at least one core priority (kind = \"core\")");
+        c.report(
+            vec![Key("priorities")],
+            "a plan needs at least one core priority (kind = \"core\")",
+        );
     }
 
     let mut priority_ids = HashMap::new();
@@ -143,7 +155,10 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
         "action",
         plan.priorities.iter().enumerate().flat_map(|(i, p)| {
             p.actions.iter().enumerate().map(move |(j, a)| {
-                (vec![Key("priorities"), Index(i), Key("actions"), Index(j), Key("id")], a.id.as_str())
+                (
+                    vec![Key("priorities"), Index(i), Key("actions"), Index(j), Key("id")],
+                    a.id.as_str(),
+                )
             })
         }),
         &mut action_ids,
@@ -185,12 +200,25 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
             let at = |key| vec![Key("priorities"), Index(i), Key("actions"), Index(j), Key(key)];
             c.slug(at("id"), &action.id);
             c.non_empty(at("text"), "an action", &action.text);
+            if let Some(group) = &action.group {
+                if !group_ids.contains_key(group.as_str()) {
+                    c.report(
+                        at("group"),
+                        format!(
+                            "action `{}` names unknown group `{group}`; add it under [[groups]]",
+                            action.id
+                        ),
+                    );
+                }
+            }
         }
         for (j, group) in priority.groups.iter().enumerate() {
             if !group_ids.contains_key(group.as_str()) {
                 c.report(
                     vec![Key("priorities"), Index(i), Key("groups"), Index(j)],
-                    format!("priority `{name}` names unknown group `{group}`; add it under [[groups]]"),
+                    format!(
+                        "priority `{name}` names unknown group `{group}`; add it under [[groups]]"
+                    ),
                 );
             }
         }
@@ -208,8 +236,13 @@ pub(super) fn validate(plan: &Plan) -> Vec<Problem> {
         let at = |key| vec![Key("governance"), Key("bodies"), Index(i), Key(key)];
         c.slug(at("id"), &body.id);
         c.non_empty(at("name"), "a governance body's name", &body.name);
-        if body.description.as_deref().is_none_or(|d| d.trim().is_empty()) && body.functions.is_empty() {
-            c.report(at("id"), format!("governance body `{}` needs a description or functions", body.id));
+        if body.description.as_deref().is_none_or(|d| d.trim().is_empty())
+            && body.functions.is_empty()
+        {
+            c.report(
+                at("id"),
+                format!("governance body `{}` needs a description or functions", body.id),
+            );
         }
     }
 

@@ -24,7 +24,11 @@ fn seed() -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(err) => {
-            assert!(std::env::var_os("CI").is_none(), "cannot read the seed at {}: {err}", path.display());
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "cannot read the seed at {}: {err}",
+                path.display()
+            );
             None
         }
     }
@@ -43,7 +47,11 @@ fn shipped_plan_is_valid_and_complete_in_shape() {
     assert_eq!(plan.themes().count(), 6, "6 cross-cutting themes");
     for priority in plan.core_priorities() {
         assert!(priority.objective.is_some() && priority.focus.is_some(), "{}", priority.id);
-        assert!(!priority.focus_points.is_empty() && !priority.actions.is_empty(), "{}", priority.id);
+        assert!(
+            !priority.focus_points.is_empty() && !priority.actions.is_empty(),
+            "{}",
+            priority.id
+        );
     }
     assert_eq!(plan.governance.bodies.len(), 5, "the five governance bodies of Appendix 2");
     assert_eq!(plan.governance.action_plan_elements.len(), 3);
@@ -87,7 +95,8 @@ fn themes_match_the_seed() {
     assert_eq!(listed.len(), 6, "the seed lists six themes");
     assert_eq!(plan.themes().count(), listed.len());
     // Each theme's title is one of the seed's section headings.
-    let headings: Vec<String> = seed.lines().map(|line| normalise(line).trim_end_matches(':').to_lowercase()).collect();
+    let headings: Vec<String> =
+        seed.lines().map(|line| normalise(line).trim_end_matches(':').to_lowercase()).collect();
     for theme in plan.themes() {
         let title = normalise(&theme.title).to_lowercase();
         assert!(headings.contains(&title), "theme `{}` is not a heading in the seed", theme.title);
@@ -141,11 +150,19 @@ fn every_text_is_verbatim_from_the_seed() {
     }
     for note in plan.considerations.iter().chain(&plan.governance.notes) {
         texts.extend(note.text.iter().map(|t| (format!("note {}", note.title), t.as_str())));
-        texts.extend(note.closing.iter().map(|t| (format!("note {} closing", note.title), t.as_str())));
-        texts.extend(note.points.iter().map(|t| (format!("note {} point", note.title), t.as_str())));
+        texts.extend(
+            note.closing.iter().map(|t| (format!("note {} closing", note.title), t.as_str())),
+        );
+        texts
+            .extend(note.points.iter().map(|t| (format!("note {} point", note.title), t.as_str())));
     }
     for alignment in &plan.alignment {
-        texts.extend(alignment.priorities.iter().map(|t| (format!("alignment {}", alignment.id), t.as_str())));
+        texts.extend(
+            alignment
+                .priorities
+                .iter()
+                .map(|t| (format!("alignment {}", alignment.id), t.as_str())),
+        );
     }
     assert!(texts.len() > 100, "expected well over 100 texts, found {}", texts.len());
     let missing: Vec<String> = texts
@@ -161,7 +178,10 @@ fn every_group_of_appendix_3_is_in_the_plan_and_delivers_its_priority() {
     let (plan, Some(seed)) = (plan(), seed()) else { return };
     // Appendix 3 rows, mapped to the priority or theme each row is about.
     let row_priority = [
-        ("Protecting our communities against serious and organised crime", "serious-violent-organised-crime"),
+        (
+            "Protecting our communities against serious and organised crime",
+            "serious-violent-organised-crime",
+        ),
         ("Reducing the harm caused by domestic abuse", "domestic-abuse"),
         ("Keeping Children and Young People Safe", "children-young-people"),
         ("Reducing the impact of Substance Misuse", "substance-misuse"),
@@ -174,7 +194,9 @@ fn every_group_of_appendix_3_is_in_the_plan_and_delivers_its_priority() {
     let rows: Vec<(&str, &str)> = appendix
         .lines()
         .filter_map(|line| line.split_once('\t'))
-        .filter(|(label, _)| !label.starts_with("Priority Theme") && !label.starts_with("Cross-Cutting Theme"))
+        .filter(|(label, _)| {
+            !label.starts_with("Priority Theme") && !label.starts_with("Cross-Cutting Theme")
+        })
         .collect();
     assert_eq!(rows.len(), row_priority.len(), "Appendix 3 has eight rows");
     // Words that join group names in a cell and name no group themselves.
@@ -185,7 +207,8 @@ fn every_group_of_appendix_3_is_in_the_plan_and_delivers_its_priority() {
             .iter()
             .find(|(start, _)| label.starts_with(start))
             .unwrap_or_else(|| panic!("unexpected Appendix 3 row `{label}`"));
-        let priority = plan.priority(priority_id).unwrap_or_else(|| panic!("no priority `{priority_id}`"));
+        let priority =
+            plan.priority(priority_id).unwrap_or_else(|| panic!("no priority `{priority_id}`"));
         // Drop the abbreviation the seed puts after the DCSM's name and full stops between names.
         let words: Vec<String> = normalise(cell)
             .to_lowercase()
@@ -206,8 +229,12 @@ fn every_group_of_appendix_3_is_in_the_plan_and_delivers_its_priority() {
                 );
             }
         }
-        let leftover: Vec<&str> = rest.split_whitespace().filter(|word| !connectors.contains(word)).collect();
-        assert!(leftover.is_empty(), "Appendix 3 row `{label}` names groups missing from the plan: {leftover:?}");
+        let leftover: Vec<&str> =
+            rest.split_whitespace().filter(|word| !connectors.contains(word)).collect();
+        assert!(
+            leftover.is_empty(),
+            "Appendix 3 row `{label}` names groups missing from the plan: {leftover:?}"
+        );
     }
     assert!(n_groups >= 16, "Appendix 3 names at least 16 group entries, matched {n_groups}");
 }
@@ -215,7 +242,8 @@ fn every_group_of_appendix_3_is_in_the_plan_and_delivers_its_priority() {
 #[test]
 fn governance_bodies_match_appendix_2() {
     let (plan, Some(seed)) = (plan(), seed()) else { return };
-    let appendix = seed.rsplit("Appendix 2- Safer Maidstone Partnership Governance").next().unwrap();
+    let appendix =
+        seed.rsplit("Appendix 2- Safer Maidstone Partnership Governance").next().unwrap();
     let appendix = appendix.split("Appendix 3- Summary").next().unwrap();
     for heading in [
         "Safer Maidstone Partnership Executive Group (SMPEG):",
@@ -226,7 +254,10 @@ fn governance_bodies_match_appendix_2() {
     ] {
         let name = heading.trim_end_matches(':').split(" (").next().unwrap();
         assert!(appendix.contains(heading), "seed heading `{heading}`");
-        assert!(plan.governance.bodies.iter().any(|b| b.name == name), "no governance body `{name}`");
+        assert!(
+            plan.governance.bodies.iter().any(|b| b.name == name),
+            "no governance body `{name}`"
+        );
     }
     // The executive group's functions, in order, exactly as the seed lists them.
     let functions: Vec<String> = appendix

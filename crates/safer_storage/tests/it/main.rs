@@ -1,13 +1,13 @@
 //! Storage tests. Every test runs on SQLite and, when `SAFER_TEST_DATABASE_URL` is set (always
 //! under `scripts/test`), on PostgreSQL too, each on a fresh database.
 
-/// Migration files: the two backends have the same set, and migrating twice is harmless.
-mod migrations;
 /// Partnerships, agencies, users and roles.
 mod accounts;
-/// Sessions, login throttling and shared secrets.
-mod sessions;
+/// Migration files: the two backends have the same set, and migrating twice is harmless.
+mod migrations;
 /// Importing and reading plans.
 mod plans;
 /// Schema invariants that every future migration must keep.
 mod schema;
+/// Sessions, login throttling and shared secrets.
+mod sessions;

@@ -17,13 +17,23 @@ fn both_backends_have_the_same_migration_files() {
     let sqlite = names_in("sqlite");
     let postgres = names_in("postgres");
     assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must hold the same file names");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must hold the same file names"
+    );
     for name in &sqlite {
-        let (number, rest) = name.split_once('_').unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
-        assert!(number.len() == 4 && number.bytes().all(|b| b.is_ascii_digit()), "{name}: expected a 4-digit number");
+        let (number, rest) =
+            name.split_once('_').unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
+        assert!(
+            number.len() == 4 && number.bytes().all(|b| b.is_ascii_digit()),
+            "{name}: expected a 4-digit number"
+        );
         assert!(rest.ends_with(".sql"), "{name}: expected .sql");
     }
-    assert_eq!(Store::migration_names(BackendKind::Sqlite), Store::migration_names(BackendKind::Postgres));
+    assert_eq!(
+        Store::migration_names(BackendKind::Sqlite),
+        Store::migration_names(BackendKind::Postgres)
+    );
 }
 
 #[tokio::test]
@@ -44,6 +54,11 @@ async fn unreachable_and_unsupported_urls_are_clear_errors() {
     // Port 9 (discard) on loopback refuses connections at once.
     let err = Store::connect("postgres://safer:hunter2@127.0.0.1:9/safer").await.unwrap_err();
     let message = err.to_string();
-    assert!(message.starts_with("cannot connect to the database at postgres://safer:***@127.0.0.1:9/safer"), "{message}");
+    assert!(
+        message.starts_with(
+            "cannot connect to the database at postgres://safer:***@127.0.0.1:9/safer"
+        ),
+        "{message}"
+    );
     assert!(!message.contains("hunter2"));
 }

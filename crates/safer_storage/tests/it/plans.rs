@@ -10,7 +10,10 @@ async fn importing_a_plan_is_idempotent_and_updates_in_place() {
     for db in TestDb::all().await {
         let store = &db.store;
         let label = db.label();
-        let smp = store.upsert_partnership("safer-maidstone", "Safer Maidstone Partnership", None, 0).await.unwrap();
+        let smp = store
+            .upsert_partnership("safer-maidstone", "Safer Maidstone Partnership", None, 0)
+            .await
+            .unwrap();
         let created = store.import_plan(smp.id(), &plan, MAIDSTONE, 10).await.unwrap();
         assert!(matches!(created, PlanImportOutcome::Created(_)), "{label}: {created:?}");
         let again = store.import_plan(smp.id(), &plan, MAIDSTONE, 20).await.unwrap();
@@ -33,11 +36,17 @@ async fn importing_a_plan_is_idempotent_and_updates_in_place() {
         assert_eq!(after.len(), plan.priorities.len() - 1, "{label}");
         assert!(after.iter().all(|(_, slug)| slug != &dropped.id));
         assert_eq!(after[0], priorities[0], "{label}: kept priorities keep their ids");
-        assert_eq!(store.plan_source("maidstone-2022-25").await.unwrap().as_deref(), Some(revised_source.as_str()));
+        assert_eq!(
+            store.plan_source("maidstone-2022-25").await.unwrap().as_deref(),
+            Some(revised_source.as_str())
+        );
 
         let other = store.upsert_partnership("elsewhere", "Elsewhere CSP", None, 0).await.unwrap();
         let stolen = store.import_plan(other.id(), &plan, MAIDSTONE, 40).await;
-        assert!(matches!(&stolen, Err(StoreError::Conflict { constraint }) if constraint == "plans_slug_key"), "{label}: {stolen:?}");
+        assert!(
+            matches!(&stolen, Err(StoreError::Conflict { constraint }) if constraint == "plans_slug_key"),
+            "{label}: {stolen:?}"
+        );
 
         let listed = store.list_plans().await.unwrap();
         assert_eq!(listed.len(), 1);

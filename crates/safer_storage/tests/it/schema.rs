@@ -18,10 +18,19 @@ async fn every_instant_column_is_bigint_seconds() {
     // across the two backends.
     for db in TestDb::all().await {
         let columns = db.store.schema_columns().await.unwrap();
-        assert!(columns.iter().any(|(t, c, _)| t == "sessions" && c == "expires_at"), "{}", db.label());
+        assert!(
+            columns.iter().any(|(t, c, _)| t == "sessions" && c == "expires_at"),
+            "{}",
+            db.label()
+        );
         for (table, column, declared) in columns {
             if column.ends_with("_at") || column == "at" {
-                assert_eq!(declared, "BIGINT", "{}: {table}.{column} must be BIGINT unix seconds", db.label());
+                assert_eq!(
+                    declared,
+                    "BIGINT",
+                    "{}: {table}.{column} must be BIGINT unix seconds",
+                    db.label()
+                );
             }
         }
     }

@@ -7,19 +7,36 @@ async fn sessions_expire_and_follow_their_user() {
     for db in TestDb::all().await {
         let store = &db.store;
         let label = db.label();
-        let agency = store.create_agency(&NewAgency { code: "a", name: "A", kind: AgencyKind::Other }, 0).await.unwrap();
+        let agency = store
+            .create_agency(&NewAgency { code: "a", name: "A", kind: AgencyKind::Other }, 0)
+            .await
+            .unwrap();
         let user = store
-            .create_user(&NewUser { username: "sam", display_name: "Sam", agency_id: agency.id, password_hash: "h" }, 0)
+            .create_user(
+                &NewUser {
+                    username: "sam",
+                    display_name: "Sam",
+                    agency_id: agency.id,
+                    password_hash: "h",
+                },
+                0,
+            )
             .await
             .unwrap();
         store.create_session("tok", user.id(), 100, 200).await.unwrap();
         let (session, found) = store.live_session("tok", 150).await.unwrap().expect("live at 150");
         assert_eq!((session.created_at, found.username.as_str()), (100, "sam"), "{label}");
-        assert!(store.live_session("tok", 200).await.unwrap().is_none(), "{label}: expired at its expiry");
+        assert!(
+            store.live_session("tok", 200).await.unwrap().is_none(),
+            "{label}: expired at its expiry"
+        );
         assert!(store.live_session("other", 150).await.unwrap().is_none(), "{label}");
 
         store.touch_session("tok", 190, 300).await.unwrap();
-        assert!(store.live_session("tok", 250).await.unwrap().is_some(), "{label}: touching extends");
+        assert!(
+            store.live_session("tok", 250).await.unwrap().is_some(),
+            "{label}: touching extends"
+        );
         assert_eq!(store.purge_expired_sessions(300).await.unwrap(), 1, "{label}");
         assert!(store.live_session("tok", 250).await.unwrap().is_none());
 

@@ -12,12 +12,18 @@ async fn forms_without_the_right_token_are_refused() {
     let form = app.get("/sign-in", &mut jar).await;
     let token = form.csrf_token();
 
-    let missing = app.post_form("/sign-in", &[("username", "coordinator"), ("password", PASSWORD)], &mut jar).await;
+    let missing = app
+        .post_form("/sign-in", &[("username", "coordinator"), ("password", PASSWORD)], &mut jar)
+        .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     assert!(missing.body.contains("This form has expired"));
 
     let wrong = app
-        .post_form("/sign-in", &[("csrf_token", "AAAA"), ("username", "coordinator"), ("password", PASSWORD)], &mut jar)
+        .post_form(
+            "/sign-in",
+            &[("csrf_token", "AAAA"), ("username", "coordinator"), ("password", PASSWORD)],
+            &mut jar,
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
 
@@ -26,7 +32,15 @@ async fn forms_without_the_right_token_are_refused() {
     let other_form = app.get("/sign-in", &mut other).await;
     assert_ne!(other_form.csrf_token(), token);
     let stolen = app
-        .post_form("/sign-in", &[("csrf_token", &other_form.csrf_token()), ("username", "coordinator"), ("password", PASSWORD)], &mut jar)
+        .post_form(
+            "/sign-in",
+            &[
+                ("csrf_token", &other_form.csrf_token()),
+                ("username", "coordinator"),
+                ("password", PASSWORD),
+            ],
+            &mut jar,
+        )
         .await;
     assert_eq!(stolen.status, StatusCode::FORBIDDEN);
 
@@ -56,13 +70,22 @@ async fn cross_site_and_non_form_posts_are_refused() {
     let form = "application/x-www-form-urlencoded";
     let body = format!("csrf_token={token}");
 
-    let reply = app.send(sign_out("https://evil.example", form, body.clone()), &mut jar.clone()).await;
+    let reply =
+        app.send(sign_out("https://evil.example", form, body.clone()), &mut jar.clone()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "another site's origin");
     let reply = app.send(sign_out("null", form, body.clone()), &mut jar.clone()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "an opaque origin");
-    let json = sign_out("https://safer.example", "application/json", format!("{{\"csrf_token\":\"{token}\"}}"));
+    let json = sign_out(
+        "https://safer.example",
+        "application/json",
+        format!("{{\"csrf_token\":\"{token}\"}}"),
+    );
     assert_eq!(app.send(json, &mut jar.clone()).await.status, StatusCode::FORBIDDEN, "not a form");
-    assert_eq!(app.get("/account", &mut jar).await.status, StatusCode::OK, "none of those signed us out");
+    assert_eq!(
+        app.get("/account", &mut jar).await.status,
+        StatusCode::OK,
+        "none of those signed us out"
+    );
 
     // The same request from this site is accepted.
     let reply = app.send(sign_out("https://safer.example", form, body), &mut jar).await;

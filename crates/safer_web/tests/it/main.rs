@@ -1,12 +1,12 @@
 //! Web tests: the router driven in process with `oneshot`, no socket, on SQLite and PostgreSQL.
 
-/// `TestApp`: a fresh database, the router, a movable clock and a cookie jar.
-mod support;
 /// `/healthz`, assets and security headers.
 mod basics;
-/// Signing in and out, throttling and session expiry.
-mod sign_in;
 /// CSRF protection on every state-changing request.
 mod csrf;
 /// The plan pages.
 mod plan_pages;
+/// Signing in and out, throttling and session expiry.
+mod sign_in;
+/// `TestApp`: a fresh database, the router, a movable clock and a cookie jar.
+mod support;

@@ -17,21 +17,36 @@ async fn every_priority_and_theme_has_a_page() {
         assert!(overview.body.contains("Draft"));
         for priority in &plan.priorities {
             let href = format!("/plans/maidstone-2022-25/priorities/{}", priority.id);
-            assert!(overview.body.contains(&href), "{label}: the overview links to {}", priority.id);
+            assert!(
+                overview.body.contains(&href),
+                "{label}: the overview links to {}",
+                priority.id
+            );
             let page = app.get(&href, &mut jar).await;
             assert_eq!(page.status, StatusCode::OK, "{label}: {href}");
             let escaped_title = priority.title.replace('&', "&amp;").replace('\'', "&#x27;");
             assert!(page.body.contains(&escaped_title), "{label}: title of {}", priority.id);
             if let Some(objective) = &priority.objective {
                 assert!(page.body.contains("<h2 class=\"app-heading-m\">Objective</h2>"));
-                assert!(page.body.contains(&objective.replace('\'', "&#x27;")), "{label}: objective of {}", priority.id);
+                assert!(
+                    page.body.contains(&objective.replace('\'', "&#x27;")),
+                    "{label}: objective of {}",
+                    priority.id
+                );
             }
             for action in &priority.actions {
-                let text = action.text.replace('&', "&amp;").replace('\'', "&#x27;").replace('"', "&quot;");
+                let text = action
+                    .text
+                    .replace('&', "&amp;")
+                    .replace('\'', "&#x27;")
+                    .replace('"', "&quot;");
                 assert!(page.body.contains(&text), "{label}: action {} on its page", action.id);
             }
             for group in &priority.groups {
-                assert!(page.body.contains(&format!("/plans/maidstone-2022-25/groups#{group}")), "{label}: {group}");
+                assert!(
+                    page.body.contains(&format!("/plans/maidstone-2022-25/groups#{group}")),
+                    "{label}: {group}"
+                );
             }
         }
         let town = app.get("/plans/maidstone-2022-25/priorities/safe-town-centre", &mut jar).await;
@@ -50,15 +65,24 @@ async fn groups_and_governance_pages() {
     assert_eq!(groups.status, StatusCode::OK);
     for group in &plan.groups {
         assert!(groups.body.contains(&format!("id=\"{}\"", group.id)), "{}", group.id);
-        assert!(groups.body.contains(&group.name.replace('&', "&amp;").replace('\'', "&#x27;")), "{}", group.name);
+        assert!(
+            groups.body.contains(&group.name.replace('&', "&amp;").replace('\'', "&#x27;")),
+            "{}",
+            group.name
+        );
     }
-    assert!(groups.body.contains("Escalates to"), "the DCSM escalates to complex adolescent risk meetings");
+    assert!(
+        groups.body.contains("Escalates to"),
+        "the DCSM escalates to complex adolescent risk meetings"
+    );
     let governance = app.get("/plans/maidstone-2022-25/governance", &mut jar).await;
     assert_eq!(governance.status, StatusCode::OK);
     for body in &plan.governance.bodies {
         assert!(governance.body.contains(&body.name), "{}", body.name);
     }
-    assert!(governance.body.contains("Crime and Disorder (Overview and Scrutiny) Regulations 2009"));
+    assert!(governance
+        .body
+        .contains("Crime and Disorder (Overview and Scrutiny) Regulations 2009"));
     let list = app.get("/plans", &mut jar).await;
     assert!(list.body.contains("/plans/maidstone-2022-25"));
 }

@@ -13,17 +13,32 @@ async fn signing_in_and_out() {
         let home = app.get("/", &mut jar).await;
         assert_eq!((home.status, home.location()), (StatusCode::SEE_OTHER, "/sign-in"), "{label}");
         let plan = app.get("/plans/maidstone-2022-25", &mut jar).await;
-        assert_eq!(plan.location(), "/sign-in?next=/plans/maidstone-2022-25", "{label}: sign-in required, then back");
+        assert_eq!(
+            plan.location(),
+            "/sign-in?next=/plans/maidstone-2022-25",
+            "{label}: sign-in required, then back"
+        );
 
         let reply = app.sign_in("coordinator", PASSWORD, &mut jar).await;
-        assert_eq!((reply.status, reply.location()), (StatusCode::SEE_OTHER, "/"), "{label}: {}", reply.body);
-        assert!(jar.has("safer_session") && !jar.has("safer_anon"), "{label}: the anonymous cookie is replaced");
+        assert_eq!(
+            (reply.status, reply.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{label}: {}",
+            reply.body
+        );
+        assert!(
+            jar.has("safer_session") && !jar.has("safer_anon"),
+            "{label}: the anonymous cookie is replaced"
+        );
 
         let home = app.get("/", &mut jar).await;
         assert_eq!(home.location(), "/plans/maidstone-2022-25", "{label}");
         let account = app.get("/account", &mut jar).await;
         assert_eq!(account.status, StatusCode::OK, "{label}");
-        assert!(account.body.contains("Coordinator") && account.body.contains("Safer Maidstone Partnership"));
+        assert!(
+            account.body.contains("Coordinator")
+                && account.body.contains("Safer Maidstone Partnership")
+        );
         assert_eq!(account.headers["cache-control"], "no-store");
 
         let token = account.csrf_token();
@@ -33,7 +48,8 @@ async fn signing_in_and_out() {
         let after = app.get("/account", &mut jar).await;
         assert_eq!(after.status, StatusCode::SEE_OTHER, "{label}: signed out");
 
-        let events: Vec<String> = app.db.store.recent_events(10).await.unwrap().into_iter().map(|e| e.action).collect();
+        let events: Vec<String> =
+            app.db.store.recent_events(10).await.unwrap().into_iter().map(|e| e.action).collect();
         assert_eq!(events[..2], ["sign_out", "sign_in"], "{label}");
     }
 }
@@ -44,7 +60,13 @@ async fn bad_credentials_get_the_form_back_with_errors() {
     let mut jar = Jar::default();
     let form = app.get("/sign-in", &mut jar).await;
     let token = form.csrf_token();
-    let empty = app.post_form("/sign-in", &[("csrf_token", &token), ("username", ""), ("password", "")], &mut jar).await;
+    let empty = app
+        .post_form(
+            "/sign-in",
+            &[("csrf_token", &token), ("username", ""), ("password", "")],
+            &mut jar,
+        )
+        .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.body.contains("There is a problem"));
     assert!(empty.body.contains("href=\"#username\">Enter your username"));
@@ -52,9 +74,18 @@ async fn bad_credentials_get_the_form_back_with_errors() {
     assert!(empty.body.contains("<title>Error: Sign in – Safer</title>"));
 
     for (username, password) in [("coordinator", "wrong password!"), ("nobody-at-all", PASSWORD)] {
-        let reply = app.post_form("/sign-in", &[("csrf_token", &token), ("username", username), ("password", password)], &mut jar).await;
+        let reply = app
+            .post_form(
+                "/sign-in",
+                &[("csrf_token", &token), ("username", username), ("password", password)],
+                &mut jar,
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{username}");
-        assert!(reply.body.contains("Enter a correct username and password"), "the same answer for {username}");
+        assert!(
+            reply.body.contains("Enter a correct username and password"),
+            "the same answer for {username}"
+        );
         assert!(reply.body.contains(&format!("value=\"{username}\"")), "the username is kept");
         assert!(!reply.body.contains(password), "the password is never echoed");
     }
@@ -75,7 +106,11 @@ async fn sign_in_is_throttled_per_username() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     }
     let throttled = app.sign_in("coordinator", PASSWORD, &mut jar).await;
-    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "even the right password is refused for a while");
+    assert_eq!(
+        throttled.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password is refused for a while"
+    );
     assert!(throttled.body.contains("too many times. Wait 15 minutes"));
     let other = app.sign_in("analyst", PASSWORD, &mut jar).await;
     assert_eq!(other.status, StatusCode::SEE_OTHER, "other users are not locked out");
@@ -97,7 +132,11 @@ async fn sessions_expire_when_idle_and_at_their_limit() {
         assert_eq!(app.get("/account", &mut jar).await.status, StatusCode::OK);
     }
     app.advance(60 * 60);
-    assert_eq!(app.get("/account", &mut jar).await.status, StatusCode::SEE_OTHER, "the 12-hour limit");
+    assert_eq!(
+        app.get("/account", &mut jar).await.status,
+        StatusCode::SEE_OTHER,
+        "the 12-hour limit"
+    );
 
     let mut jar = Jar::default();
     app.sign_in("coordinator", PASSWORD, &mut jar).await;
@@ -115,7 +154,16 @@ async fn redirects_after_sign_in_stay_on_this_site() {
     assert!(form.body.contains("name=\"next\" value=\"/\""));
     let token = form.csrf_token();
     let reply = app
-        .post_form("/sign-in", &[("csrf_token", &token), ("username", "coordinator"), ("password", PASSWORD), ("next", "https://evil.example")], &mut jar)
+        .post_form(
+            "/sign-in",
+            &[
+                ("csrf_token", &token),
+                ("username", "coordinator"),
+                ("password", PASSWORD),
+                ("next", "https://evil.example"),
+            ],
+            &mut jar,
+        )
         .await;
     assert_eq!(reply.location(), "/");
 }

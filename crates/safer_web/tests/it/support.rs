@@ -31,7 +31,11 @@ impl Reply {
 
     pub(crate) fn csrf_token(&self) -> String {
         let marker = "name=\"csrf_token\" value=\"";
-        let start = self.body.find(marker).unwrap_or_else(|| panic!("no csrf_token in page:\n{}", self.body)) + marker.len();
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no csrf_token in page:\n{}", self.body))
+            + marker.len();
         self.body[start..].split('"').next().unwrap().to_string()
     }
 }
@@ -70,13 +74,25 @@ impl TestApp {
 
     pub(crate) async fn with_config(db: TestDb, config: WebConfig) -> TestApp {
         let partnership = import_maidstone(&db.store).await;
-        add_user(&db.store, partnership, "coordinator", "maidstone-borough-council", Role::Coordinator).await;
-        add_user(&db.store, partnership, "analyst", "maidstone-borough-council", Role::Analyst).await;
+        add_user(
+            &db.store,
+            partnership,
+            "coordinator",
+            "maidstone-borough-council",
+            Role::Coordinator,
+        )
+        .await;
+        add_user(&db.store, partnership, "analyst", "maidstone-borough-council", Role::Analyst)
+            .await;
         let clock = Arc::new(AtomicI64::new(1_700_000_000));
         let reader = clock.clone();
-        let state = AppState::new(db.store.clone(), config, Arc::new(move || reader.load(Ordering::SeqCst)))
-            .await
-            .expect("app state");
+        let state = AppState::new(
+            db.store.clone(),
+            config,
+            Arc::new(move || reader.load(Ordering::SeqCst)),
+        )
+        .await
+        .expect("app state");
         TestApp { db, router: app(state), clock }
     }
 
@@ -107,11 +123,17 @@ impl TestApp {
     }
 
     pub(crate) async fn get(&self, path: &str, jar: &mut Jar) -> Reply {
-        let request = Request::get(path).header(header::COOKIE, jar.header()).body(Body::empty()).unwrap();
+        let request =
+            Request::get(path).header(header::COOKIE, jar.header()).body(Body::empty()).unwrap();
         self.send(request, jar).await
     }
 
-    pub(crate) async fn post_form(&self, path: &str, fields: &[(&str, &str)], jar: &mut Jar) -> Reply {
+    pub(crate) async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        jar: &mut Jar,
+    ) -> Reply {
         let body = serde_urlencoded::to_string(fields).unwrap();
         let request = Request::post(path)
             .header(header::COOKIE, jar.header())
@@ -125,7 +147,16 @@ impl TestApp {
     pub(crate) async fn sign_in(&self, username: &str, password: &str, jar: &mut Jar) -> Reply {
         let form = self.get("/sign-in", jar).await;
         let token = form.csrf_token();
-        self.post_form("/sign-in", &[("csrf_token", &token), ("username", username), ("password", password), ("next", "/")], jar)
-            .await
+        self.post_form(
+            "/sign-in",
+            &[
+                ("csrf_token", &token),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+            jar,
+        )
+        .await
     }
 }

@@ -1,0 +1,152 @@
+//! The demo in real headless Chromium: a coordinator signs in, reads the plan and signs out, and
+//! axe-core finds no accessibility violation on any page on the way. Screenshots go to
+//! `target/test-output/` (or `SAFER_TEST_OUTPUT`).
+
+use std::net::SocketAddr;
+
+use safer_cli::demo;
+use safer_storage::Store;
+use safer_test_utils::browser::Browser;
+use safer_test_utils::env::output_dir;
+use safer_test_utils::fixtures::maidstone_plan;
+use safer_web::{app, system_clock, AppState, WebConfig};
+
+struct Server {
+    _runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+    base: String,
+    coordinator_password: String,
+}
+
+fn start_demo_server() -> Server {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (address, seeded) = runtime.block_on(async {
+        let url = format!("sqlite://{}", dir.path().join("safer.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let seeded = demo::seed(&store, dir.path(), safer_cli::now()).await.unwrap();
+        let state = AppState::new(store, WebConfig::default(), system_clock()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .unwrap();
+        });
+        (address, seeded)
+    });
+    let coordinator_password =
+        seeded.accounts.iter().find(|a| a.username == "coordinator").unwrap().password.clone();
+    Server { _runtime: runtime, _dir: dir, base: format!("http://{address}"), coordinator_password }
+}
+
+/// Checks the page with axe-core and the console, collecting problems rather than stopping at
+/// the first, so one run reports every page that needs work.
+fn audit(browser: &Browser, page: &str, problems: &mut Vec<String>) {
+    audit_expecting(browser, page, None, problems);
+}
+
+/// As [`audit`], for a page served with an error status on purpose: Chromium logs that status
+/// to the console, and only that message is expected.
+fn audit_expecting(browser: &Browser, page: &str, status: Option<u16>, problems: &mut Vec<String>) {
+    if let Some(violations) = browser.axe() {
+        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
+    }
+    let expected = status.map(|s| format!("the server responded with a status of {s}"));
+    problems.extend(
+        browser
+            .console_errors()
+            .into_iter()
+            .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
+            .map(|e| format!("{page}: console: {e}")),
+    );
+}
+
+#[test]
+fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
+    let Some(browser) = Browser::start() else { return };
+    let server = start_demo_server();
+    let base = &server.base;
+    let shots = output_dir();
+    let mut problems = Vec::new();
+
+    browser.goto(&format!("{base}/"));
+    assert!(browser.current_url().ends_with("/sign-in"), "{}", browser.current_url());
+    assert_eq!(browser.title(), "Sign in – Safer");
+    audit(&browser, "sign-in", &mut problems);
+    browser.screenshot(&shots.join("01-sign-in.png"));
+
+    // A mistake first: the form comes back with an error summary.
+    browser.type_into("#username", "coordinator");
+    browser.click("button[type=submit]");
+    browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
+    assert!(browser.body_text().contains("Enter your password"));
+    audit_expecting(&browser, "sign-in with errors", Some(422), &mut problems);
+    browser.screenshot(&shots.join("02-sign-in-errors.png"));
+
+    browser.type_into("#password", &server.coordinator_password);
+    browser.click("button[type=submit]");
+    browser.wait_until("the plan after sign-in", |b| {
+        b.current_url().ends_with("/plans/maidstone-2022-25")
+    });
+    assert!(
+        browser.current_url().ends_with("/plans/maidstone-2022-25"),
+        "{}: {}",
+        browser.current_url(),
+        browser.body_text()
+    );
+    assert!(browser.body_text().contains("Chris Morgan, Maidstone Borough Council"));
+    audit(&browser, "plan overview", &mut problems);
+    browser.screenshot(&shots.join("03-plan-overview.png"));
+
+    browser.click("a[href='/plans/maidstone-2022-25/priorities/safe-town-centre']");
+    browser.wait_until("the priority page", |b| {
+        b.current_url().ends_with("/priorities/safe-town-centre")
+    });
+    let text = browser.body_text();
+    assert!(text.contains("Provide a Safe Town Centre"), "{text}");
+    assert!(text.contains("A Space to Feel Safe"));
+    assert!(text.contains("The SMP will work to restore the reputation of the town"));
+    browser.screenshot(&shots.join("04-priority-safe-town-centre.png"));
+    audit(&browser, "priority safe-town-centre", &mut problems);
+
+    let plan = maidstone_plan();
+    for priority in &plan.priorities {
+        browser.goto(&format!("{base}/plans/maidstone-2022-25/priorities/{}", priority.id));
+        audit(&browser, &format!("priority {}", priority.id), &mut problems);
+    }
+    for (name, path) in [
+        ("groups", "/plans/maidstone-2022-25/groups"),
+        ("governance", "/plans/maidstone-2022-25/governance"),
+        ("plans", "/plans"),
+        ("account", "/account"),
+        ("not found", "/no/such/page"),
+    ] {
+        browser.goto(&format!("{base}{path}"));
+        let status = (name == "not found").then_some(404);
+        audit_expecting(&browser, name, status, &mut problems);
+        if name == "groups" {
+            browser.screenshot(&shots.join("05-groups.png"));
+        }
+    }
+
+    browser.goto(&format!("{base}/account"));
+    browser.click(".app-header__link-button");
+    browser.wait_until("the signed-out page", |b| b.current_url().contains("signed_out=1"));
+    assert!(browser.current_url().ends_with("/sign-in?signed_out=1"), "{}", browser.current_url());
+    assert!(browser.body_text().contains("You have been signed out."));
+    audit(&browser, "signed out", &mut problems);
+
+    assert!(problems.is_empty(), "accessibility or console problems:\n{}", problems.join("\n"));
+
+    // The checker itself must be able to fail: a page with an unlabelled image and input.
+    browser.goto("data:text/html,<!DOCTYPE html><html><body><img src='x.png'><input type='text'></body></html>");
+    if let Some(violations) = browser.axe() {
+        let ids: Vec<&str> = violations.iter().map(|v| v.id.as_str()).collect();
+        assert!(
+            ids.contains(&"image-alt") && ids.contains(&"label"),
+            "axe-core should flag the bad page: {ids:?}"
+        );
+    }
+}

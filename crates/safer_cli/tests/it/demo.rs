@@ -1,0 +1,92 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use safer_cli::demo;
+use safer_domain::password::verify_password;
+use safer_domain::Role;
+use safer_test_utils::TestDb;
+
+#[tokio::test]
+async fn seeding_twice_changes_nothing_and_covers_every_role() {
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        let first = demo::seed(&db.store, dir.path(), 1).await.unwrap();
+        let second = demo::seed(&db.store, dir.path(), 2).await.unwrap();
+        let roles: Vec<Role> = first.accounts.iter().map(|a| a.role).collect();
+        assert_eq!(roles, Role::ALL, "{}: one account per role", db.label());
+        let passwords =
+            |s: &demo::Seeded| s.accounts.iter().map(|a| a.password.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            passwords(&first),
+            passwords(&second),
+            "{}: a second run keeps the passwords",
+            db.label()
+        );
+        for account in &second.accounts {
+            let user = db.store.user_by_username(&account.username).await.unwrap().unwrap();
+            assert!(
+                verify_password(&account.password, &user.password_hash),
+                "{}",
+                account.username
+            );
+            let memberships = db.store.memberships(user.id()).await.unwrap();
+            assert_eq!(memberships.iter().map(|m| m.role).collect::<Vec<_>>(), [account.role]);
+        }
+        assert_eq!(db.store.list_users().await.unwrap().len(), 6);
+        assert_eq!(db.store.list_plans().await.unwrap().len(), 1);
+        let partnership = db.store.list_partnerships().await.unwrap().remove(0);
+        assert_eq!(db.store.partnership_agencies(partnership.id()).await.unwrap().len(), 9);
+
+        // Lose the credentials file: the next run issues new passwords rather than failing.
+        std::fs::remove_file(&second.credentials_file).unwrap();
+        let third = demo::seed(&db.store, dir.path(), 3).await.unwrap();
+        assert_ne!(passwords(&third), passwords(&second));
+        let user = db.store.user_by_username("coordinator").await.unwrap().unwrap();
+        assert!(verify_password(&third.accounts[1].password, &user.password_hash));
+    }
+}
+
+#[test]
+fn demo_serves_the_plan_and_healthz_says_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_safer"))
+        .args(["demo", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("SAFER_DATABASE_URL")
+        .env_remove("SAFER_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let mut url = None;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("Open ") {
+            url = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    let url = url.unwrap_or_else(|| panic!("the demo printed no URL:\n{printed}"));
+    // Keep draining its output, as a terminal would, until it exits.
+    let drain = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    assert!(printed.contains("coordinator"), "{printed}");
+    assert!(printed.contains("Committee member"), "{printed}");
+    assert!(dir.path().join("safer-demo/safer.db").exists(), "the database lives in ./safer-demo");
+
+    let health: serde_json::Value =
+        ureq::get(&format!("{url}healthz")).call().unwrap().into_json().unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["database"]["backend"], "sqlite");
+    let sign_in = ureq::get(&format!("{url}sign-in")).call().unwrap();
+    assert_eq!(sign_in.status(), 200);
+
+    // Stop it the way a terminal would (SIGTERM), and check it exits cleanly.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the demo stops cleanly on SIGTERM: {status}");
+    assert_eq!(drain.join().unwrap().last().map(String::as_str), Some("Stopped."));
+}
