@@ -1,6 +1,19 @@
-//! Pure, synchronous statistics over typed records: period comparison, significance tests,
-//! hotspots and concentration. No IO and no async (see ARCHITECTURE.md); callers hand it data
-//! and get values back.
+//! Pure, synchronous statistics over counts: period comparison, significance tests and the
+//! plain-English findings a partnership plan quotes. No IO and no async (see ARCHITECTURE.md);
+//! callers hand it data and get values back, and nothing here fails: undefined results are
+//! NaN or `None`, documented where they can occur.
 //!
-//! The evidence engine (issue 3) and the hotspot methods (issue 4) land here.
+//! - [`stats`]: the exact conditional test for two Poisson counts
+//!   ([`stats::exact_poisson_comparison`]), exact and Byar confidence intervals for a count,
+//!   funnel-plot limits, and the special functions behind them ([`stats::special`]).
+//! - [`compare`]: a base period against a current period, by crime type
+//!   ([`compare::compare`] → [`compare::Comparison`]).
+//! - [`findings`]: key-findings bullets from a comparison, which never call a change that the
+//!   test cannot tell from noise a rise or a fall ([`findings::key_findings`]).
+//!
+//! Methods and reference values are in `shared/docs/ANALYTICS.md` §2.9.
 #![deny(missing_docs)]
+
+pub mod compare;
+pub mod findings;
+pub mod stats;

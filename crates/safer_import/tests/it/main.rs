@@ -1,0 +1,7 @@
+//! Integration tests for `safer_import`, through the public API only.
+
+/// Small synthetic police.uk files, broken in every way we know, with the exact row errors.
+mod broken_files;
+/// The 23 real Kent street files and 13 outcomes files, against published facts and an
+/// independent count made with the `csv` crate. Skipped outside CI when the data is missing.
+mod real_data;
