@@ -59,6 +59,84 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Compare two periods for an area: counts, change, share, rate and an exact significance test.
+    Compare(CompareArgs),
+    /// Write the key findings for two periods in plain English.
+    Findings(CompareArgs),
+    /// Import data into the database.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Generate synthetic data for demos and benchmarks.
+    #[command(subcommand)]
+    Synth(SynthCommand),
+}
+
+/// `safer compare` and `safer findings`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// police.uk CSV files or folders (searched recursively); without it, the database is used
+    #[arg(long = "input", value_name = "PATH", num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// The area: district:NAME, lsoa:CODE[,CODE...]
+    #[arg(long, value_name = "SELECTOR")]
+    pub area: String,
+    /// The base period, YYYY-MM..YYYY-MM
+    #[arg(long, value_name = "PERIOD")]
+    pub base: String,
+    /// The current period, YYYY-MM..YYYY-MM
+    #[arg(long, value_name = "PERIOD")]
+    pub current: String,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `safer import ...`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import police.uk street, outcomes and stop-and-search files, folders or archive zips.
+    PoliceUk(ImportPoliceUkArgs),
+}
+
+/// `safer import police-uk`.
+#[derive(Debug, Args)]
+pub struct ImportPoliceUkArgs {
+    /// Files, monthly folders (YYYY-MM/YYYY-MM-<force>-street.csv) or data.police.uk zips
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Make any bad row fatal (nothing is imported)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `safer synth ...`.
+#[derive(Debug, Subcommand)]
+pub enum SynthCommand {
+    /// Write police.uk-format street files with a realistic category mix and spatial clustering.
+    PoliceUk(SynthPoliceUkArgs),
+}
+
+/// `safer synth police-uk`.
+#[derive(Debug, Args)]
+pub struct SynthPoliceUkArgs {
+    /// The force, as police.uk names it in file names (e.g. kent)
+    #[arg(long)]
+    pub force: String,
+    /// How many consecutive months
+    #[arg(long)]
+    pub months: u32,
+    /// Rows in each monthly street file
+    #[arg(long)]
+    pub rows_per_month: u64,
+    /// Seed: the same seed gives the same files
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The first month, YYYY-MM
+    #[arg(long, default_value = "2021-03")]
+    pub start: String,
+    /// Output directory (monthly folders are created inside)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `safer demo`.

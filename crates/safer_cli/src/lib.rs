@@ -82,6 +82,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Config(cli::ConfigCommand::Example) => {
                 unreachable!("handled before loading configuration")
             }
+            Command::Compare(args) => commands::evidence::compare(&config, &args).await,
+            Command::Findings(args) => commands::evidence::findings(&config, &args).await,
+            Command::Import(cli::ImportCommand::PoliceUk(args)) => {
+                commands::import::police_uk(&config, &args).await
+            }
+            Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
         }
     })
 }

@@ -1,8 +1,11 @@
 //! One module per command group.
 
 pub mod agencies;
+pub mod evidence;
+pub mod import;
 pub mod plan;
 pub mod serve;
+pub mod synth;
 pub mod users;
 
 use anyhow::Context;
