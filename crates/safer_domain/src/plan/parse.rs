@@ -252,6 +252,18 @@ status = "proposed"
     }
 
     #[test]
+    fn action_naming_an_unknown_group_names_the_line() {
+        let broken = MINIMAL.replace(
+            "text = \"Form a task force.\"",
+            "text = \"Form a task force.\"\n  group = \"tsk-force\"",
+        );
+        assert_eq!(
+            errors(&broken),
+            ["line 28, column 3: priorities.actions.group: action `form-task-force` names unknown group `tsk-force`; add it under [[groups]]"]
+        );
+    }
+
+    #[test]
     fn duplicate_id_names_both_lines() {
         let broken = format!(
             "{MINIMAL}\n[[groups]]\nid = \"task-force\"\nname = \"Again\"\nkind = \"panel\"\nstatus = \"active\"\n"
