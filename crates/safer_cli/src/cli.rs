@@ -101,7 +101,7 @@ pub enum ImportCommand {
 /// `safer import police-uk`.
 #[derive(Debug, Args)]
 pub struct ImportPoliceUkArgs {
-    /// Files, monthly folders (YYYY-MM/YYYY-MM-<force>-street.csv) or data.police.uk zips
+    /// Files, monthly folders (YYYY-MM/YYYY-MM-FORCE-street.csv) or data.police.uk zips
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Make any bad row fatal (nothing is imported)
@@ -125,7 +125,7 @@ pub struct SynthPoliceUkArgs {
     /// How many consecutive months
     #[arg(long)]
     pub months: u32,
-    /// Rows in each monthly street file
+    /// Rows per month on average (months vary by season; the total is months × this)
     #[arg(long)]
     pub rows_per_month: u64,
     /// Seed: the same seed gives the same files

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod police_uk;
+pub mod synth;
 
 use police_uk::FileKind;
 

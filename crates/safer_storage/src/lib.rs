@@ -14,6 +14,7 @@ mod accounts;
 mod error;
 mod events;
 mod plans;
+mod police_uk;
 mod sessions;
 
 use std::str::FromStr;
@@ -27,6 +28,10 @@ pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, Us
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
+pub use police_uk::{
+    NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,
+    PoliceUkImportOutcome, PoliceUkKind, PoliceUkRows,
+};
 pub use sessions::SessionRecord;
 
 /// Which database a [`Store`] talks to.

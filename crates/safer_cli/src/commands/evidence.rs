@@ -1,18 +1,792 @@
-//! `safer compare` and `safer findings`.
+//! `safer compare` and `safer findings`: a base period against a current period for one area.
+//!
+//! The file path (`--input PATH...`) reads police.uk street files straight from disk: inputs are
+//! gathered (`gather_inputs`: folders searched recursively, files recognised by name, the same
+//! force-month-kind given twice refused), the street files of the two periods are scanned in
+//! parallel by `safer_import`, bad rows are reported on standard error and left out, and the
+//! counts go to `safer_analytics` for the exact test and the findings.
+//!
+//! Honesty rules kept here: a period month with no street file for a force that covers the area
+//! is an error, never a silent zero; a street file that cannot be read as a whole is an error;
+//! selectors that need the geography import (`lad:`, `ward:`, `polygon:`) are refused rather
+//! than approximated.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
+use safer_analytics::compare::{
+    compare as compare_periods, CompareConfig, Comparison, ComparisonRow, PeriodCounts,
+    PeriodTotal, Verdict,
+};
+use safer_analytics::findings::{format_count, key_findings, Finding, FindingsConfig};
+use safer_import::police_uk::{
+    count_by_month_type_lsoa, recognise_name, scan_street_files, FileInfo, FileKind, LsoaFilter,
+    Month, StreetBatch,
+};
+use serde::Serialize;
 
 use crate::cli::CompareArgs;
 use crate::config::Config;
 
+/// The sentence that states the test, in the table and in the JSON.
+pub const METHOD: &str = "two-sided exact conditional Poisson test; significant at p < 0.05";
+
+/// The caveat printed under the findings.
+pub const CAVEAT: &str = "Caveat: police.uk data are crimes and anti-social behaviour as \
+recorded by the police, with locations anonymised to snap points (not exact addresses) and \
+dates given to the month only";
+
+/// Why rates are missing, until the geography import brings population figures.
+const NO_RATES: &str = "Rates per 1,000 residents are not shown: population figures come with \
+the geography import (`safer geo import`), which is not built yet.";
+
+/// At most this many bad rows are listed one by one; the rest are counted.
+const MAX_LISTED_ROW_ERRORS: usize = 20;
+
+/// At most this many ignored files are named as examples.
+const MAX_EXAMPLES: usize = 3;
+
 /// `safer compare`.
-pub async fn compare(_config: &Config, _args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    bail!("`safer compare` is being built")
+pub async fn compare(_config: &Config, args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let evidence = Evidence::load(args)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = CompareJson::new(&evidence);
+        serde_json::to_writer_pretty(&mut out, &json).context("cannot write the JSON")?;
+        writeln!(out)?;
+    } else {
+        write_table(&mut out, &evidence)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `safer findings`.
-pub async fn findings(_config: &Config, _args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    bail!("`safer findings` is being built")
+pub async fn findings(_config: &Config, args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let evidence = Evidence::load(args)?;
+    let findings = key_findings(&evidence.comparison, &FindingsConfig::default());
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = FindingsJson {
+            area: evidence.area.to_string(),
+            base: &evidence.comparison.base,
+            current: &evidence.comparison.current,
+            method: METHOD,
+            findings: &findings,
+            caveat: CAVEAT,
+        };
+        serde_json::to_writer_pretty(&mut out, &json).context("cannot write the JSON")?;
+        writeln!(out)?;
+    } else {
+        for finding in &findings {
+            writeln!(out, "- {}", finding.text)?;
+        }
+        writeln!(out, "{CAVEAT}.")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The comparison for the arguments, with what it was computed from.
+#[derive(Debug)]
+struct Evidence {
+    area: LsoaFilter,
+    comparison: Comparison,
+}
+
+impl Evidence {
+    /// Validates the arguments, reads the inputs and compares the periods. Notes and bad rows
+    /// go to standard error.
+    fn load(args: &CompareArgs) -> anyhow::Result<Evidence> {
+        let area = parse_area(&args.area)?;
+        let base = Period::parse("--base", &args.base)?;
+        let current = Period::parse("--current", &args.current)?;
+        if base.to >= current.from {
+            if base.from > current.to {
+                bail!(
+                    "the base period {base} comes after the current period {current}; \
+                     the base period is the earlier one"
+                );
+            }
+            bail!("the base period {base} and the current period {current} overlap");
+        }
+        if args.inputs.is_empty() {
+            bail!(
+                "reading from the database is not built yet; give police.uk street files or \
+                 folders with --input PATH"
+            );
+        }
+        let inputs = gather_inputs(&args.inputs)?;
+        inputs.note_skipped();
+        let comparison = compare_inputs(&inputs, &area, base, current)?;
+        Ok(Evidence { area, comparison })
+    }
+}
+
+/// Parses `--area`. Only the selectors that need no geography lookups are available.
+fn parse_area(text: &str) -> anyhow::Result<LsoaFilter> {
+    let (kind, value) = text.split_once(':').unwrap_or((text, ""));
+    match kind {
+        "district" if value.trim().is_empty() => {
+            bail!("--area district: needs a district name, such as district:Maidstone")
+        }
+        "district" if value.trim() != value => {
+            bail!(
+                "--area `{text}` has spaces around the district name; write district:{}",
+                value.trim()
+            )
+        }
+        "district" => Ok(LsoaFilter::District(value.to_string())),
+        "lsoa" => {
+            if let Some(bad) = value.split(',').map(str::trim).find(|code| !is_lsoa_code(code)) {
+                bail!(
+                    "invalid LSOA code `{bad}` in --area; an LSOA code is E01 or W01 and six \
+                     digits, such as E01024403"
+                );
+            }
+            text.parse::<LsoaFilter>().map_err(anyhow::Error::from)
+        }
+        "all" if value.is_empty() => Ok(LsoaFilter::All),
+        "lad" | "ward" | "polygon" => bail!(
+            "the area selector `{kind}:` needs the geography lookups and boundaries of \
+             `safer geo import`, which is not built yet; use district:NAME or \
+             lsoa:CODE[,CODE...] for now"
+        ),
+        _ => bail!(
+            "unknown area selector `{text}`; expected district:NAME (such as \
+             district:Maidstone) or lsoa:CODE[,CODE...]"
+        ),
+    }
+}
+
+fn is_lsoa_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    bytes.len() == 9
+        && (bytes.starts_with(b"E01") || bytes.starts_with(b"W01"))
+        && bytes[3..].iter().all(u8::is_ascii_digit)
+}
+
+/// A run of whole months, `from..=to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Period {
+    from: Month,
+    to: Month,
+}
+
+impl Period {
+    /// Parses `YYYY-MM..YYYY-MM` or a single `YYYY-MM`; `flag` names the option in errors.
+    fn parse(flag: &str, text: &str) -> anyhow::Result<Period> {
+        let month = |part: &str| Month::parse_bytes(part.trim().as_bytes());
+        let (from, to) = match text.split_once("..") {
+            Some((from, to)) => (month(from), month(to)),
+            None => (month(text), month(text)),
+        };
+        let (Some(from), Some(to)) = (from, to) else {
+            bail!(
+                "invalid {flag} period `{text}`; expected YYYY-MM..YYYY-MM (such as \
+                 2021-03..2021-12) or a single month YYYY-MM"
+            );
+        };
+        if to < from {
+            bail!("the {flag} period `{text}` ends before it starts");
+        }
+        Ok(Period { from, to })
+    }
+
+    /// How many months it covers.
+    fn n_months(self) -> u32 {
+        self.from.months_until(self.to) as u32 + 1
+    }
+
+    fn months(self) -> impl Iterator<Item = Month> {
+        (0..self.n_months() as i32).map(move |n| self.from.offset(n).expect("inside the period"))
+    }
+
+    fn contains(self, month: Month) -> bool {
+        self.from <= month && month <= self.to
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.from, self.to)
+    }
+}
+
+/// A police.uk file found among the inputs.
+#[derive(Debug, Clone)]
+struct PoliceFile {
+    /// The path as it will be shown: the input joined with the path inside it.
+    name: String,
+    path: PathBuf,
+    info: FileInfo,
+}
+
+impl AsRef<str> for PoliceFile {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
+/// What the inputs hold.
+#[derive(Debug, Default)]
+struct Inputs {
+    /// Street files, sorted by path.
+    street: Vec<PoliceFile>,
+    /// Outcomes and stop-and-search files: recognised, not needed here.
+    other_kinds: Vec<PoliceFile>,
+    /// Files inside folders that are not police.uk files.
+    ignored: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// Notes on standard error about the files that were not read.
+    fn note_skipped(&self) {
+        if !self.other_kinds.is_empty() {
+            let kinds: BTreeSet<&str> =
+                self.other_kinds.iter().map(|file| file.info.kind.as_str()).collect();
+            let kinds: Vec<&str> = kinds.into_iter().collect();
+            eprintln!(
+                "note: skipped {} police.uk {} file(s); comparisons read street files only",
+                self.other_kinds.len(),
+                kinds.join(" and ")
+            );
+        }
+        if !self.ignored.is_empty() {
+            let examples: Vec<String> = self
+                .ignored
+                .iter()
+                .take(MAX_EXAMPLES)
+                .map(|path| path.display().to_string())
+                .collect();
+            let more = if self.ignored.len() > MAX_EXAMPLES { ", …" } else { "" };
+            eprintln!(
+                "note: ignored {} file(s) that are not police.uk CSV files, such as {}{more}",
+                self.ignored.len(),
+                examples.join(", ")
+            );
+        }
+    }
+}
+
+/// Gathers the police.uk files named by `paths` (files, or folders searched recursively).
+///
+/// A file named directly must be a police.uk file; inside folders other files are ignored. The
+/// same file reached twice is read once; two files for the same force, month and kind are an
+/// error naming both.
+fn gather_inputs(paths: &[PathBuf]) -> anyhow::Result<Inputs> {
+    let mut found: Vec<PoliceFile> = Vec::new();
+    let mut ignored = Vec::new();
+    let mut seen_files: HashSet<PathBuf> = HashSet::new();
+    for input in paths {
+        let metadata = std::fs::metadata(input)
+            .with_context(|| format!("cannot read the input {}", input.display()))?;
+        if metadata.is_dir() {
+            let mut files = Vec::new();
+            walk(input, &mut files, &mut HashSet::new())?;
+            files.sort();
+            for path in files {
+                if !seen_files.insert(canonical(&path)) {
+                    continue;
+                }
+                match police_file(&path) {
+                    Some(file) => found.push(file),
+                    None => ignored.push(path),
+                }
+            }
+        } else {
+            if !seen_files.insert(canonical(input)) {
+                continue;
+            }
+            let Some(file) = police_file(input) else {
+                bail!(
+                    "{} is not a police.uk file; expected a name like \
+                     2022-01-kent-street.csv (or a folder of them)",
+                    input.display()
+                );
+            };
+            found.push(file);
+        }
+    }
+
+    let mut by_key: HashMap<(String, Month, FileKind), &PoliceFile> = HashMap::new();
+    for file in &found {
+        let key = (file.info.force.clone(), file.info.month, file.info.kind);
+        if let Some(first) = by_key.insert(key, file) {
+            bail!(
+                "the {} {} {} file is given twice: {} and {}; give each force-month once",
+                file.info.month,
+                file.info.force,
+                file.info.kind,
+                first.name,
+                file.name
+            );
+        }
+    }
+
+    let (mut street, other_kinds): (Vec<PoliceFile>, Vec<PoliceFile>) =
+        found.into_iter().partition(|file| file.info.kind == FileKind::Street);
+    street.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Inputs { street, other_kinds, ignored })
+}
+
+/// Every file under `dir`, following symbolic links but never entering a folder twice.
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen_dirs: &mut HashSet<PathBuf>,
+) -> anyhow::Result<()> {
+    if !seen_dirs.insert(canonical(dir)) {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the folder {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read the folder {}", dir.display()))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files, seen_dirs)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The police.uk file at `path`, recognised by name, or `None`.
+fn police_file(path: &Path) -> Option<PoliceFile> {
+    let file_name = path.file_name()?.to_str()?;
+    let info = recognise_name(file_name).ok()?;
+    Some(PoliceFile { name: path.display().to_string(), path: path.to_path_buf(), info })
+}
+
+/// Scans the street files of the two periods and compares them for `area`.
+fn compare_inputs(
+    inputs: &Inputs,
+    area: &LsoaFilter,
+    base: Period,
+    current: Period,
+) -> anyhow::Result<Comparison> {
+    let in_periods = |month: Month| base.contains(month) || current.contains(month);
+    let files: Vec<&PoliceFile> =
+        inputs.street.iter().filter(|file| in_periods(file.info.month)).collect();
+    let batch = scan_street_files(&files, 0, |file| std::fs::read(&file.path));
+    report_rows(&batch, files.len())?;
+
+    // The forces whose files hold rows in the area: each must cover every month of both periods.
+    let selected = Selection::new(&batch, area);
+    let mut forces_in_area: BTreeSet<&str> = BTreeSet::new();
+    for report in batch.reports() {
+        if report.rows.clone().any(|row| selected.row(row)) {
+            forces_in_area.insert(report.info.force.as_str());
+        }
+    }
+    let mut months_by_force: BTreeMap<&str, BTreeSet<Month>> = BTreeMap::new();
+    for file in &inputs.street {
+        months_by_force.entry(file.info.force.as_str()).or_default().insert(file.info.month);
+    }
+    if forces_in_area.is_empty() {
+        // With no street file at all in some period month, say that first: it is the likelier
+        // mistake.
+        let all_months: BTreeSet<Month> =
+            inputs.street.iter().map(|file| file.info.month).collect();
+        check_months("any force", &all_months, base, current, &inputs.street)?;
+        bail!("{}", no_rows_message(&batch, area));
+    }
+    for force in &forces_in_area {
+        check_months(force, &months_by_force[force], base, current, &inputs.street)?;
+    }
+
+    let cube = count_by_month_type_lsoa(&batch.columns, area);
+    let period = |period: Period| PeriodCounts {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        months: period.n_months(),
+        counts: cube.by_crime_type_between(period.from, period.to),
+        population: None,
+    };
+    Ok(compare_periods(&period(base), &period(current), &CompareConfig::default()))
+}
+
+/// Which rows of a batch `area` selects, decided once per distinct LSOA code and name.
+struct Selection<'a> {
+    batch: &'a StreetBatch,
+    code_ok: Vec<bool>,
+    name_ok: Vec<bool>,
+}
+
+impl<'a> Selection<'a> {
+    fn new(batch: &'a StreetBatch, area: &LsoaFilter) -> Selection<'a> {
+        let columns = &batch.columns;
+        let (code_ok, name_ok) = match area {
+            LsoaFilter::District(_) => (
+                vec![true; columns.lsoa_codes().len()],
+                columns.lsoa_names().iter().map(|(_, name)| area.matches("", name)).collect(),
+            ),
+            LsoaFilter::Codes(_) => (
+                columns.lsoa_codes().iter().map(|(_, code)| area.matches(code, "")).collect(),
+                vec![true; columns.lsoa_names().len()],
+            ),
+            _ => (vec![true; columns.lsoa_codes().len()], vec![true; columns.lsoa_names().len()]),
+        };
+        Selection { batch, code_ok, name_ok }
+    }
+
+    fn row(&self, row: usize) -> bool {
+        let columns = &self.batch.columns;
+        self.code_ok[columns.lsoa_code()[row] as usize]
+            && self.name_ok[columns.lsoa_name()[row] as usize]
+    }
+}
+
+/// Fails unless `months` (the months `force` has street files for) covers both periods.
+fn check_months(
+    force: &str,
+    months: &BTreeSet<Month>,
+    base: Period,
+    current: Period,
+    street: &[PoliceFile],
+) -> anyhow::Result<()> {
+    let missing: Vec<Month> =
+        base.months().chain(current.months()).filter(|month| !months.contains(month)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let covered = if street.is_empty() {
+        "the inputs hold no street files".to_string()
+    } else {
+        let months: Vec<Month> = months.iter().copied().collect();
+        format!("the street files given cover {}", month_ranges(&months))
+    };
+    bail!(
+        "the inputs have no street file from {force} for {} ({covered}); months without data \
+         cannot be counted as zero, so add those files or choose periods the inputs cover",
+        month_ranges(&missing)
+    )
+}
+
+/// Sorted months written as ranges: `2021-03..2021-12, 2022-02`.
+fn month_ranges(months: &[Month]) -> String {
+    let mut ranges: Vec<(Month, Month)> = Vec::new();
+    for &month in months {
+        match ranges.last_mut() {
+            Some((_, last)) if last.offset(1) == Some(month) => *last = month,
+            _ => ranges.push((month, month)),
+        }
+    }
+    if ranges.is_empty() {
+        return "no months".to_string();
+    }
+    ranges
+        .iter()
+        .map(|&(from, to)| if from == to { from.to_string() } else { format!("{from}..{to}") })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why no row matched, with a hint when a district differs only in case.
+fn no_rows_message(batch: &StreetBatch, area: &LsoaFilter) -> String {
+    let mut message = format!("no rows in the street files of the two periods are in {area}");
+    if let LsoaFilter::District(wanted) = area {
+        let districts: BTreeSet<&str> = batch
+            .columns
+            .lsoa_names()
+            .iter()
+            .filter_map(|(_, name)| name.rsplit_once(' ').map(|(district, _)| district))
+            .collect();
+        if let Some(close) = districts.iter().find(|district| district.eq_ignore_ascii_case(wanted))
+        {
+            message.push_str(&format!(
+                "; district names are case-sensitive, as police.uk spells them: did you mean \
+                 district:{close}?"
+            ));
+        }
+    }
+    message
+}
+
+/// Reports bad rows and warnings on standard error, then a summary line. A file that could
+/// not be read as a whole is an error: its month would otherwise count as zero.
+fn report_rows(batch: &StreetBatch, n_files: usize) -> anyhow::Result<()> {
+    let failures: Vec<String> =
+        batch.failures().map(|(name, err)| format!("{name}: {err}")).collect();
+    if !failures.is_empty() {
+        bail!(
+            "cannot read {} of the street files, so their months cannot be counted: {}",
+            failures.len(),
+            failures.join("; ")
+        );
+    }
+    let mut stderr = std::io::stderr().lock();
+    let mut n_listed = 0;
+    for file in &batch.files {
+        let Ok(report) = &file.result else { continue };
+        for warning in &report.warnings {
+            let _ = writeln!(stderr, "warning: {}: {warning}", file.name);
+        }
+        for err in &report.errors {
+            if n_listed == MAX_LISTED_ROW_ERRORS {
+                break;
+            }
+            n_listed += 1;
+            let _ = match err.field {
+                Some(field) => {
+                    writeln!(stderr, "{}:{}: {field}: {}", file.name, err.line, err.reason)
+                }
+                None => writeln!(stderr, "{}:{}: {}", file.name, err.line, err.reason),
+            };
+        }
+    }
+    let n_errors = batch.n_row_errors();
+    if n_errors > n_listed {
+        let _ = writeln!(
+            stderr,
+            "… and {} more bad row(s)",
+            format_count((n_errors - n_listed) as u64)
+        );
+    }
+    let _ = writeln!(
+        stderr,
+        "read {n_files} street file(s) of the two periods: {} row(s) kept, {} bad row(s) left out",
+        format_count(batch.columns.len() as u64),
+        format_count(n_errors as u64)
+    );
+    Ok(())
+}
+
+/// `safer compare --json`: the documented shape, plus `months`, `population`, the total row,
+/// shares, rates (null until population is known), verdicts and the method.
+#[derive(Debug, Serialize)]
+struct CompareJson<'a> {
+    area: String,
+    base: &'a PeriodTotal,
+    current: &'a PeriodTotal,
+    rows: &'a [ComparisonRow],
+    total: &'a ComparisonRow,
+    alpha: f64,
+    method: &'static str,
+}
+
+impl<'a> CompareJson<'a> {
+    fn new(evidence: &'a Evidence) -> CompareJson<'a> {
+        let comparison = &evidence.comparison;
+        CompareJson {
+            area: evidence.area.to_string(),
+            base: &comparison.base,
+            current: &comparison.current,
+            rows: &comparison.rows,
+            total: &comparison.total,
+            alpha: comparison.alpha,
+            method: METHOD,
+        }
+    }
+}
+
+/// `safer findings --json`.
+#[derive(Debug, Serialize)]
+struct FindingsJson<'a> {
+    area: String,
+    base: &'a PeriodTotal,
+    current: &'a PeriodTotal,
+    method: &'static str,
+    findings: &'a [Finding],
+    caveat: &'static str,
+}
+
+/// The comparison as a table, total first.
+fn write_table(out: &mut impl Write, evidence: &Evidence) -> std::io::Result<()> {
+    let comparison = &evidence.comparison;
+    let (base, current) = (&comparison.base, &comparison.current);
+    writeln!(out, "Area: {}", evidence.area)?;
+    writeln!(
+        out,
+        "Base: {} ({}); current: {} ({})",
+        span(base),
+        months(base.months),
+        span(current),
+        months(current.months)
+    )?;
+    writeln!(out)?;
+    let header = [
+        "Crime type",
+        "Base",
+        "Current",
+        "Change",
+        "% change",
+        "Share of current",
+        "p-value",
+        "Verdict",
+    ];
+    let rows: Vec<[String; 8]> = std::iter::once(&comparison.total)
+        .chain(&comparison.rows)
+        .map(|row| {
+            [
+                row.crime_type.clone(),
+                format_count(row.base),
+                format_count(row.current),
+                format_signed(row.change),
+                row.change_pct.map_or("n/a".to_string(), format_pct_change),
+                row.share_current
+                    .map_or("n/a".to_string(), |share| format!("{:.1}%", share * 100.0)),
+                format_p(row.p_value),
+                verdict(row.verdict).to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|text| text.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 8]| {
+        let mut text = String::new();
+        for (idx, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(width - cell.chars().count());
+            match idx {
+                0 => text.push_str(&format!("{cell}{pad}")),
+                7 => text.push_str(&format!("  {cell}")),
+                _ => text.push_str(&format!("  {pad}{cell}")),
+            }
+        }
+        text
+    };
+    writeln!(out, "{}", line(header))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Method: {METHOD}.")?;
+    if base.months != current.months {
+        writeln!(
+            out,
+            "The periods differ in length: % change compares monthly rates and the test is \
+             weighted by the months in each period."
+        )?;
+    }
+    writeln!(out, "{NO_RATES}")?;
+    Ok(())
+}
+
+/// `2021-03..2021-12`, or `2022-01` for a single month.
+fn span(period: &PeriodTotal) -> String {
+    if period.from == period.to {
+        period.from.clone()
+    } else {
+        format!("{}..{}", period.from, period.to)
+    }
+}
+
+fn months(n: u32) -> String {
+    if n == 1 {
+        "1 month".to_string()
+    } else {
+        format!("{n} months")
+    }
+}
+
+fn format_signed(n: i64) -> String {
+    let sign = match n.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    format!("{sign}{}", format_count(n.unsigned_abs()))
+}
+
+fn format_pct_change(pct: f64) -> String {
+    let text = format!("{pct:+.1}%");
+    match text.as_str() {
+        "+0.0%" | "-0.0%" => "0.0%".to_string(),
+        _ => text,
+    }
+}
+
+fn format_p(p: f64) -> String {
+    if p.is_nan() {
+        "n/a".to_string()
+    } else if p < 0.001 {
+        "<0.001".to_string()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+fn verdict(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Rise => "rise",
+        Verdict::Fall => "fall",
+        Verdict::NoClearChange => "no clear change",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        let period = Period::parse("--base", "2021-03..2021-12").unwrap();
+        assert_eq!(period.to_string(), "2021-03..2021-12");
+        assert_eq!(period.n_months(), 10);
+        assert_eq!(period.months().count(), 10);
+        let single = Period::parse("--base", "2022-02").unwrap();
+        assert_eq!((single.n_months(), single.to_string()), (1, "2022-02..2022-02".to_string()));
+        for bad in ["", "2021-3..2021-12", "2021-03..", "2021-03-2021-12", "2021-13", "march"] {
+            let err = Period::parse("--base", bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid --base period"), "{bad}: {err}");
+        }
+        let err = Period::parse("--current", "2022-12..2022-03").unwrap_err().to_string();
+        assert_eq!(err, "the --current period `2022-12..2022-03` ends before it starts");
+    }
+
+    #[test]
+    fn areas() {
+        assert_eq!(
+            parse_area("district:Tunbridge Wells").unwrap(),
+            LsoaFilter::District("Tunbridge Wells".to_string())
+        );
+        assert_eq!(
+            parse_area("lsoa:E01024403,E01034991").unwrap(),
+            LsoaFilter::Codes(vec!["E01024403".to_string(), "E01034991".to_string()])
+        );
+        for geography in ["lad:E07000110", "ward:E05009955", "polygon:town.geojson"] {
+            let err = parse_area(geography).unwrap_err().to_string();
+            assert!(err.contains("not built yet"), "{err}");
+        }
+        assert!(parse_area("Maidstone").unwrap_err().to_string().starts_with("unknown area"));
+        assert!(parse_area("lsoa:Maidstone").unwrap_err().to_string().contains("E01024403"));
+        assert!(parse_area("district:").is_err());
+        assert!(parse_area("district: Maidstone").is_err());
+    }
+
+    #[test]
+    fn month_ranges_compress() {
+        let months: Vec<Month> = ["2021-03", "2021-04", "2021-05", "2021-07", "2022-01"]
+            .iter()
+            .map(|m| m.parse().unwrap())
+            .collect();
+        assert_eq!(month_ranges(&months), "2021-03..2021-05, 2021-07, 2022-01");
+        assert_eq!(month_ranges(&[]), "no months");
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format_signed(-1234), "-1,234");
+        assert_eq!(format_signed(0), "0");
+        assert_eq!(format_signed(42), "+42");
+        assert_eq!(format_p(0.0004), "<0.001");
+        assert_eq!(format_p(0.36412), "0.364");
+        assert_eq!(format_pct_change(0.0), "0.0%");
+        assert_eq!(format_pct_change(-4.1077), "-4.1%");
+        assert_eq!(format_pct_change(24.3), "+24.3%");
+    }
 }

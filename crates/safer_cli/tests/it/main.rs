@@ -6,5 +6,11 @@ mod architecture;
 mod browser;
 /// The command line: `--help`, plan checks, users, configuration and the errors people meet.
 mod cli;
+/// `safer compare` and `safer findings` on police.uk files, real Kent data against SciPy.
+mod compare;
 /// `safer demo`: idempotent set-up and a server that answers.
 mod demo;
+/// `safer import police-uk`: re-imports, a killed import, broken files, --strict, real Kent data.
+mod import;
+/// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
+mod synth;

@@ -7,6 +7,8 @@ mod accounts;
 mod migrations;
 /// Importing and reading plans.
 mod plans;
+/// police.uk rows: a force-month-kind replaced whole, unchanged files, every column kept.
+mod police_uk;
 /// Schema invariants that every future migration must keep.
 mod schema;
 /// Sessions, login throttling and shared secrets.
