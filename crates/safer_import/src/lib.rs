@@ -11,6 +11,8 @@
 //! - a columnar scan ([`police_uk::StreetColumns`], [`police_uk::scan_street_files`]) that
 //!   dictionary-encodes street files so counting month × crime type × LSOA is a tight loop
 //!   ([`police_uk::count_by_month_type_lsoa`]);
+//! - a count-only fast path ([`police_uk::count_street_bytes`]) with the same row checks that
+//!   keeps only the counts, for `safer compare` on files;
 //! - a row parse ([`police_uk::parse_street_rows`], [`police_uk::parse_outcome_rows`],
 //!   [`police_uk::parse_stop_search_rows`]) that yields owned rows for loading into a database.
 #![deny(missing_docs)]

@@ -92,6 +92,18 @@ pub struct CountCube {
 }
 
 impl CountCube {
+    /// A cube from its parts, for the count-only scan (`fastcount.rs`); `counts` is indexed
+    /// `[month][crime type][lsoa]` and must have the product of the three lengths.
+    pub(crate) fn from_parts(
+        months: Vec<Month>,
+        crime_types: Vec<String>,
+        lsoa_codes: Vec<String>,
+        counts: Vec<u32>,
+    ) -> CountCube {
+        assert_eq!(counts.len(), months.len() * crime_types.len() * lsoa_codes.len());
+        CountCube { months, crime_types, lsoa_codes, counts }
+    }
+
     /// The months, consecutive.
     pub fn months(&self) -> &[Month] {
         &self.months

@@ -114,15 +114,32 @@ impl std::fmt::Debug for Splitter<'_> {
 impl<'a> Splitter<'a> {
     /// A splitter over `data`, whose first byte is on physical line `first_line`.
     pub(crate) fn new(data: &'a [u8], first_line: usize) -> Splitter<'a> {
+        Splitter::with_text(data, first_line, std::str::from_utf8(data).ok())
+    }
+
+    /// A splitter over `data` whose UTF-8 check the caller has made: `text` is `data` as text
+    /// when it is known to be valid, or `None` to check each field as it is read. The
+    /// count-only scan uses this to split one record at a time without re-checking the rest
+    /// of the file.
+    pub(crate) fn with_text(
+        data: &'a [u8],
+        first_line: usize,
+        text: Option<&'a str>,
+    ) -> Splitter<'a> {
         Splitter {
             data,
-            text: std::str::from_utf8(data).ok(),
+            text,
             hits: memchr::memchr3_iter(b',', b'"', b'\n', data),
             pos: 0,
             line: first_line,
             spans: Vec::with_capacity(16),
             scratch: Vec::new(),
         }
+    }
+
+    /// The start of the next record (an offset into the data) and its physical line.
+    pub(crate) fn position(&self) -> (usize, usize) {
+        (self.pos, self.line)
     }
 
     /// The next non-blank record, or `None` at the end of the data.
