@@ -13,6 +13,7 @@
 mod accounts;
 mod error;
 mod events;
+mod evidence;
 mod plans;
 mod police_uk;
 mod sessions;
@@ -27,6 +28,7 @@ use sqlx::{Connection, PgPool, SqlitePool};
 pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, UserListing};
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
+pub use evidence::{StreetArea, StreetCount, StreetMonth};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,

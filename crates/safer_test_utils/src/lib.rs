@@ -3,7 +3,7 @@
 //! - [`TestDb`]: a fresh, migrated database per test, on SQLite and — when
 //!   `SAFER_TEST_DATABASE_URL` is set, as `scripts/test` always does — on PostgreSQL too.
 //! - [`browser`]: a small WebDriver client for headless Chromium, with axe-core.
-//! - [`env`]: where the shared real data and seed files are, failing under CI when missing.
+//! - [`env`](mod@env): where the shared real data and seed files are, failing under CI when missing.
 #![allow(clippy::print_stderr)]
 
 pub mod browser;
@@ -26,7 +26,7 @@ pub struct TestDb {
 
 #[derive(Debug)]
 enum Cleanup {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Sqlite(tempfile::TempDir),
     Postgres { url: String, schema: String },
 }
 
@@ -82,6 +82,18 @@ impl TestDb {
         let mut dbs = vec![TestDb::sqlite().await];
         dbs.extend(TestDb::postgres().await);
         dbs
+    }
+
+    /// A database URL for this database, for running the `safer` binary against it: the
+    /// SQLite file, or the PostgreSQL server with this test's schema as its search path.
+    pub fn url(&self) -> String {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => format!("sqlite://{}", dir.path().join("safer.db").display()),
+            Cleanup::Postgres { url, schema } => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}options=-c%20search_path%3D{schema}")
+            }
+        }
     }
 
     /// "sqlite" or "postgres", for assertion messages.

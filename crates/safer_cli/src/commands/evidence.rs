@@ -1,12 +1,19 @@
 //! `safer compare` and `safer findings`: a base period against a current period for one area.
 //!
-//! The file path (`--input PATH...`) reads police.uk street files straight from disk: inputs are
-//! gathered (`gather_inputs`: folders searched recursively, files recognised by name, the same
-//! force-month-kind given twice refused), the street files of the two periods are scanned in
-//! parallel by `safer_import`, bad rows are reported on standard error and left out, and the
-//! counts go to `safer_analytics` for the exact test and the findings.
+//! One engine, two sources. Each source counts and hands over the same `Counted`: totals by
+//! crime type for each period, the street months each force has, and the forces with rows in
+//! the area. Everything after that (the missing-months rule, the exact test, findings, table
+//! and JSON) is one code path, `Counted::compare`.
 //!
-//! Honesty rules kept here: a period month with no street file for a force that covers the area
+//! - Files (`--input PATH...`): inputs are gathered (`gather_inputs`: folders searched
+//!   recursively, files recognised by name, the same force-month-kind given twice refused), the
+//!   street files of the two periods are scanned in parallel by `safer_import`, bad rows are
+//!   reported on standard error and left out.
+//! - The database (no `--input`): the imports ledger says which street months each force has;
+//!   the store counts the area's rows by force, month and crime type; bad rows were reported
+//!   at import and are summarised from the ledger.
+//!
+//! Honesty rules kept here: a period month with no street data for a force that covers the area
 //! is an error, never a silent zero; a street file that cannot be read as a whole is an error;
 //! selectors that need the geography import (`lad:`, `ward:`, `polygon:`) are refused rather
 //! than approximated.
@@ -16,6 +23,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{bail, Context};
 use safer_analytics::compare::{
@@ -24,12 +32,14 @@ use safer_analytics::compare::{
 };
 use safer_analytics::findings::{format_count, key_findings, Finding, FindingsConfig};
 use safer_import::police_uk::{
-    count_by_month_type_lsoa, recognise_name, scan_street_files, FileInfo, FileKind, LsoaFilter,
-    Month, StreetBatch,
+    count_street_bytes, recognise_name, scan_street_files, CountReport, FileInfo, FileKind,
+    LsoaFilter, Month, StreetCounts,
 };
+use safer_storage::{Store, StreetArea};
 use serde::Serialize;
 
 use crate::cli::CompareArgs;
+use crate::commands::open_store;
 use crate::config::Config;
 
 /// The sentence that states the test, in the table and in the JSON.
@@ -51,8 +61,8 @@ const MAX_LISTED_ROW_ERRORS: usize = 20;
 const MAX_EXAMPLES: usize = 3;
 
 /// `safer compare`.
-pub async fn compare(_config: &Config, args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    let evidence = Evidence::load(args)?;
+pub async fn compare(config: &Config, args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let evidence = Evidence::load(config, args).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let json = CompareJson::new(&evidence);
@@ -66,8 +76,8 @@ pub async fn compare(_config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
 }
 
 /// `safer findings`.
-pub async fn findings(_config: &Config, args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    let evidence = Evidence::load(args)?;
+pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let evidence = Evidence::load(config, args).await?;
     let findings = key_findings(&evidence.comparison, &FindingsConfig::default());
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -99,9 +109,9 @@ struct Evidence {
 }
 
 impl Evidence {
-    /// Validates the arguments, reads the inputs and compares the periods. Notes and bad rows
-    /// go to standard error.
-    fn load(args: &CompareArgs) -> anyhow::Result<Evidence> {
+    /// Validates the arguments, counts from the inputs (or the database when there are none)
+    /// and compares the periods. Notes and bad rows go to standard error.
+    async fn load(config: &Config, args: &CompareArgs) -> anyhow::Result<Evidence> {
         let area = parse_area(&args.area)?;
         let base = Period::parse("--base", &args.base)?;
         let current = Period::parse("--current", &args.current)?;
@@ -114,15 +124,17 @@ impl Evidence {
             }
             bail!("the base period {base} and the current period {current} overlap");
         }
-        if args.inputs.is_empty() {
-            bail!(
-                "reading from the database is not built yet; give police.uk street files or \
-                 folders with --input PATH"
-            );
-        }
-        let inputs = gather_inputs(&args.inputs)?;
-        inputs.note_skipped();
-        let comparison = compare_inputs(&inputs, &area, base, current)?;
+        let counted = if args.inputs.is_empty() {
+            let store = open_store(config).await?;
+            let counted = count_store(&store, &area, base, current).await;
+            store.close().await;
+            counted?
+        } else {
+            let inputs = gather_inputs(&args.inputs)?;
+            inputs.note_skipped();
+            count_inputs(&inputs, &area, base, current)?
+        };
+        let comparison = counted.compare(&area, base, current)?;
         Ok(Evidence { area, comparison })
     }
 }
@@ -368,109 +380,306 @@ fn police_file(path: &Path) -> Option<PoliceFile> {
     Some(PoliceFile { name: path.display().to_string(), path: path.to_path_buf(), info })
 }
 
-/// Scans the street files of the two periods and compares them for `area`.
-fn compare_inputs(
+/// What a source hands to the shared comparison; everything after counting reads only this.
+#[derive(Debug)]
+struct Counted {
+    source: Source,
+    /// The street months present, by force: of every street file given, or of every street
+    /// month in the imports ledger.
+    months_by_force: BTreeMap<String, BTreeSet<Month>>,
+    /// The forces with at least one row in the area in the two periods.
+    forces_in_area: BTreeSet<String>,
+    /// Totals by crime type in the base period; every crime type met in the two periods'
+    /// street data is there, zeros included.
+    base: BTreeMap<String, u64>,
+    /// Totals by crime type in the current period, likewise.
+    current: BTreeMap<String, u64>,
+    /// When no row is in the area: a district the data spells differently only in case.
+    near_miss: Option<String>,
+}
+
+/// Where the counts came from. It changes the wording of errors, nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Files,
+    Database,
+}
+
+impl Counted {
+    /// Applies the missing-months rule, then compares the periods.
+    fn compare(
+        &self,
+        area: &LsoaFilter,
+        base: Period,
+        current: Period,
+    ) -> anyhow::Result<Comparison> {
+        if self.forces_in_area.is_empty() {
+            // With no street data at all in some period month, say that first: it is the
+            // likelier mistake.
+            let all_months: BTreeSet<Month> =
+                self.months_by_force.values().flatten().copied().collect();
+            self.check_months("any force", &all_months, base, current)?;
+            bail!("{}", self.no_rows_message(area));
+        }
+        let no_months = BTreeSet::new();
+        for force in &self.forces_in_area {
+            let months = self.months_by_force.get(force).unwrap_or(&no_months);
+            self.check_months(force, months, base, current)?;
+        }
+        let period = |period: Period, counts: &BTreeMap<String, u64>| PeriodCounts {
+            from: period.from.to_string(),
+            to: period.to.to_string(),
+            months: period.n_months(),
+            counts: counts.clone(),
+            population: None,
+        };
+        Ok(compare_periods(
+            &period(base, &self.base),
+            &period(current, &self.current),
+            &CompareConfig::default(),
+        ))
+    }
+
+    /// Fails unless `months` (the months `force` has street data for) covers both periods.
+    fn check_months(
+        &self,
+        force: &str,
+        months: &BTreeSet<Month>,
+        base: Period,
+        current: Period,
+    ) -> anyhow::Result<()> {
+        let missing: Vec<Month> =
+            base.months().chain(current.months()).filter(|month| !months.contains(month)).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let missing = month_ranges(&missing);
+        let covered: Vec<Month> = months.iter().copied().collect();
+        match self.source {
+            Source::Files => {
+                let covered = if self.months_by_force.is_empty() {
+                    "the inputs hold no street files".to_string()
+                } else {
+                    format!("the street files given cover {}", month_ranges(&covered))
+                };
+                bail!(
+                    "the inputs have no street file from {force} for {missing} ({covered}); \
+                     months without data cannot be counted as zero, so add those files or \
+                     choose periods the inputs cover"
+                )
+            }
+            Source::Database => {
+                let covered = if self.months_by_force.is_empty() {
+                    "the database holds no street data; import police.uk street files with \
+                     `safer import police-uk PATH`, or give them with --input PATH"
+                        .to_string()
+                } else {
+                    format!("the street months imported cover {}", month_ranges(&covered))
+                };
+                bail!(
+                    "the database has no street data from {force} for {missing} ({covered}); \
+                     months without data cannot be counted as zero, so import those months \
+                     or choose periods the database covers"
+                )
+            }
+        }
+    }
+
+    /// Why no row matched, with a hint when a district differs only in case.
+    fn no_rows_message(&self, area: &LsoaFilter) -> String {
+        let mut message = match self.source {
+            Source::Files => {
+                format!("no rows in the street files of the two periods are in {area}")
+            }
+            Source::Database => {
+                format!("no rows in the database's street data of the two periods are in {area}")
+            }
+        };
+        if let Some(close) = &self.near_miss {
+            message.push_str(&format!(
+                "; district names are case-sensitive, as police.uk spells them: did you mean \
+                 district:{close}?"
+            ));
+        }
+        message
+    }
+}
+
+/// The district among `lsoa_names` (`<district> <code>`) that `area`'s district matches but
+/// for case; `None` for other selectors.
+fn near_miss<'a>(lsoa_names: impl Iterator<Item = &'a str>, area: &LsoaFilter) -> Option<String> {
+    let LsoaFilter::District(wanted) = area else { return None };
+    let districts: BTreeSet<&str> =
+        lsoa_names.filter_map(|name| name.rsplit_once(' ').map(|(district, _)| district)).collect();
+    districts.iter().find(|district| district.eq_ignore_ascii_case(wanted)).map(|d| d.to_string())
+}
+
+/// One street file's count, or why it could not be counted.
+type FileCount = Result<CountReport, String>;
+
+/// Counts the street files of the two periods for `area` with the count-only fast path
+/// (`safer_import::police_uk::count_street_bytes`), files in parallel.
+fn count_inputs(
     inputs: &Inputs,
     area: &LsoaFilter,
     base: Period,
     current: Period,
-) -> anyhow::Result<Comparison> {
+) -> anyhow::Result<Counted> {
     let in_periods = |month: Month| base.contains(month) || current.contains(month);
     let files: Vec<&PoliceFile> =
         inputs.street.iter().filter(|file| in_periods(file.info.month)).collect();
-    let batch = scan_street_files(&files, 0, |file| std::fs::read(&file.path));
-    report_rows(&batch, files.len())?;
+    let (counts, reports) = count_files(&files, area);
+    report_counts(&files, &reports)?;
 
     // The forces whose files hold rows in the area: each must cover every month of both periods.
-    let selected = Selection::new(&batch, area);
-    let mut forces_in_area: BTreeSet<&str> = BTreeSet::new();
-    for report in batch.reports() {
-        if report.rows.clone().any(|row| selected.row(row)) {
-            forces_in_area.insert(report.info.force.as_str());
-        }
-    }
-    let mut months_by_force: BTreeMap<&str, BTreeSet<Month>> = BTreeMap::new();
+    let forces_in_area: BTreeSet<String> = reports
+        .iter()
+        .filter_map(|report| report.as_ref().ok())
+        .filter(|report| report.selected > 0)
+        .map(|report| report.info.force.clone())
+        .collect();
+    let mut months_by_force: BTreeMap<String, BTreeSet<Month>> = BTreeMap::new();
     for file in &inputs.street {
-        months_by_force.entry(file.info.force.as_str()).or_default().insert(file.info.month);
+        months_by_force.entry(file.info.force.clone()).or_default().insert(file.info.month);
     }
-    if forces_in_area.is_empty() {
-        // With no street file at all in some period month, say that first: it is the likelier
-        // mistake.
-        let all_months: BTreeSet<Month> =
-            inputs.street.iter().map(|file| file.info.month).collect();
-        check_months("any force", &all_months, base, current, &inputs.street)?;
-        bail!("{}", no_rows_message(&batch, area));
-    }
-    for force in &forces_in_area {
-        check_months(force, &months_by_force[force], base, current, &inputs.street)?;
-    }
-
-    let cube = count_by_month_type_lsoa(&batch.columns, area);
-    let period = |period: Period| PeriodCounts {
-        from: period.from.to_string(),
-        to: period.to.to_string(),
-        months: period.n_months(),
-        counts: cube.by_crime_type_between(period.from, period.to),
-        population: None,
+    // Nothing matched: the full scan keeps LSOA names, so it can suggest the right spelling.
+    let near_miss = if forces_in_area.is_empty() && matches!(area, LsoaFilter::District(_)) {
+        let batch = scan_street_files(&files, 0, |file| std::fs::read(&file.path));
+        near_miss(batch.columns.lsoa_names().iter().map(|(_, name)| name), area)
+    } else {
+        None
     };
-    Ok(compare_periods(&period(base), &period(current), &CompareConfig::default()))
+    let cube = counts.to_cube();
+    Ok(Counted {
+        source: Source::Files,
+        months_by_force,
+        forces_in_area,
+        base: cube.by_crime_type_between(base.from, base.to),
+        current: cube.by_crime_type_between(current.from, current.to),
+        near_miss,
+    })
 }
 
-/// Which rows of a batch `area` selects, decided once per distinct LSOA code and name.
-struct Selection<'a> {
-    batch: &'a StreetBatch,
-    code_ok: Vec<bool>,
-    name_ok: Vec<bool>,
-}
-
-impl<'a> Selection<'a> {
-    fn new(batch: &'a StreetBatch, area: &LsoaFilter) -> Selection<'a> {
-        let columns = &batch.columns;
-        let (code_ok, name_ok) = match area {
-            LsoaFilter::District(_) => (
-                vec![true; columns.lsoa_codes().len()],
-                columns.lsoa_names().iter().map(|(_, name)| area.matches("", name)).collect(),
-            ),
-            LsoaFilter::Codes(_) => (
-                columns.lsoa_codes().iter().map(|(_, code)| area.matches(code, "")).collect(),
-                vec![true; columns.lsoa_names().len()],
-            ),
-            _ => (vec![true; columns.lsoa_codes().len()], vec![true; columns.lsoa_names().len()]),
-        };
-        Selection { batch, code_ok, name_ok }
+/// Counts `files` on one thread per core, each thread taking the next file; returns the merged
+/// counts and one report per file, in the files' order.
+fn count_files(files: &[&PoliceFile], area: &LsoaFilter) -> (StreetCounts, Vec<FileCount>) {
+    let n_threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let per_thread: Vec<(StreetCounts, Vec<(usize, FileCount)>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..n_threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut counts = StreetCounts::new(area.clone());
+                    let mut reports = Vec::new();
+                    loop {
+                        let idx = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(idx) else { break };
+                        let report = std::fs::read(&file.path)
+                            .map_err(|err| err.to_string())
+                            .and_then(|bytes| {
+                                count_street_bytes(&file.name, &bytes, &mut counts)
+                                    .map_err(|err| err.to_string())
+                            });
+                        reports.push((idx, report));
+                    }
+                    (counts, reports)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a counting thread panicked"))
+            .collect()
+    });
+    let mut merged = StreetCounts::new(area.clone());
+    let mut reports: Vec<(usize, FileCount)> = Vec::with_capacity(files.len());
+    for (counts, thread_reports) in per_thread {
+        merged.merge(&counts);
+        reports.extend(thread_reports);
     }
-
-    fn row(&self, row: usize) -> bool {
-        let columns = &self.batch.columns;
-        self.code_ok[columns.lsoa_code()[row] as usize]
-            && self.name_ok[columns.lsoa_name()[row] as usize]
-    }
+    reports.sort_by_key(|(idx, _)| *idx);
+    (merged, reports.into_iter().map(|(_, report)| report).collect())
 }
 
-/// Fails unless `months` (the months `force` has street files for) covers both periods.
-fn check_months(
-    force: &str,
-    months: &BTreeSet<Month>,
+/// Counts the street rows imported into `store` for `area` in the two periods.
+///
+/// The ledger is read before the rows: an import that commits in between can then only add
+/// rows for a month the ledger did not list yet (which the missing-months rule refuses) or
+/// replace a month whole; it can never make a listed month count as zero.
+async fn count_store(
+    store: &Store,
+    area: &LsoaFilter,
     base: Period,
     current: Period,
-    street: &[PoliceFile],
-) -> anyhow::Result<()> {
-    let missing: Vec<Month> =
-        base.months().chain(current.months()).filter(|month| !months.contains(month)).collect();
-    if missing.is_empty() {
-        return Ok(());
+) -> anyhow::Result<Counted> {
+    let ledger = store.police_uk_street_months().await.context("cannot read the imports ledger")?;
+    let mut months_by_force: BTreeMap<String, BTreeSet<Month>> = BTreeMap::new();
+    let (mut n_months, mut n_rows, mut n_bad_rows) = (0usize, 0i64, 0i64);
+    for entry in &ledger {
+        let Some(month) = Month::parse_bytes(entry.month.as_bytes()) else {
+            bail!("the imports ledger holds an invalid month `{}`", entry.month);
+        };
+        months_by_force.entry(entry.force.clone()).or_default().insert(month);
+        if base.contains(month) || current.contains(month) {
+            n_months += 1;
+            n_rows += entry.n_rows;
+            n_bad_rows += entry.n_bad_rows;
+        }
     }
-    let covered = if street.is_empty() {
-        "the inputs hold no street files".to_string()
-    } else {
-        let months: Vec<Month> = months.iter().copied().collect();
-        format!("the street files given cover {}", month_ranges(&months))
+    eprintln!(
+        "read {n_months} imported street month(s) of the two periods from the database: {} \
+         row(s), {} bad row(s) left out when imported",
+        format_count(n_rows.max(0) as u64),
+        format_count(n_bad_rows.max(0) as u64)
+    );
+
+    let street_area = match area {
+        LsoaFilter::All => StreetArea::All,
+        LsoaFilter::District(district) => StreetArea::District(district.clone()),
+        LsoaFilter::Codes(codes) => StreetArea::LsoaCodes(codes.clone()),
     };
-    bail!(
-        "the inputs have no street file from {force} for {} ({covered}); months without data \
-         cannot be counted as zero, so add those files or choose periods the inputs cover",
-        month_ranges(&missing)
-    )
+    let mut forces_in_area: BTreeSet<String> = BTreeSet::new();
+    let mut totals = Vec::new();
+    for period in [base, current] {
+        let (from, to) = (period.from.to_string(), period.to.to_string());
+        let counts = store
+            .police_uk_street_counts(&street_area, &from, &to)
+            .await
+            .context("cannot count the stored street rows")?;
+        let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
+        for count in counts {
+            let n = u64::try_from(count.n_in_area).unwrap_or(0);
+            if n > 0 {
+                forces_in_area.insert(count.force);
+            }
+            *by_type.entry(count.crime_type).or_insert(0) += n;
+        }
+        totals.push(by_type);
+    }
+    let current_counts = totals.pop().unwrap_or_default();
+    let base_counts = totals.pop().unwrap_or_default();
+
+    let mut near_miss_names = Vec::new();
+    if let (true, LsoaFilter::District(district)) = (forces_in_area.is_empty(), area) {
+        for period in [base, current] {
+            let (from, to) = (period.from.to_string(), period.to.to_string());
+            near_miss_names.extend(
+                store
+                    .police_uk_lsoa_names_ignoring_case(district, &from, &to)
+                    .await
+                    .context("cannot read the stored LSOA names")?,
+            );
+        }
+    }
+    Ok(Counted {
+        source: Source::Database,
+        months_by_force,
+        forces_in_area,
+        base: base_counts,
+        current: current_counts,
+        near_miss: near_miss(near_miss_names.iter().map(String::as_str), area),
+    })
 }
 
 /// Sorted months written as ranges: `2021-03..2021-12, 2022-02`.
@@ -492,32 +701,16 @@ fn month_ranges(months: &[Month]) -> String {
         .join(", ")
 }
 
-/// Why no row matched, with a hint when a district differs only in case.
-fn no_rows_message(batch: &StreetBatch, area: &LsoaFilter) -> String {
-    let mut message = format!("no rows in the street files of the two periods are in {area}");
-    if let LsoaFilter::District(wanted) = area {
-        let districts: BTreeSet<&str> = batch
-            .columns
-            .lsoa_names()
-            .iter()
-            .filter_map(|(_, name)| name.rsplit_once(' ').map(|(district, _)| district))
-            .collect();
-        if let Some(close) = districts.iter().find(|district| district.eq_ignore_ascii_case(wanted))
-        {
-            message.push_str(&format!(
-                "; district names are case-sensitive, as police.uk spells them: did you mean \
-                 district:{close}?"
-            ));
-        }
-    }
-    message
-}
-
 /// Reports bad rows and warnings on standard error, then a summary line. A file that could
 /// not be read as a whole is an error: its month would otherwise count as zero.
-fn report_rows(batch: &StreetBatch, n_files: usize) -> anyhow::Result<()> {
-    let failures: Vec<String> =
-        batch.failures().map(|(name, err)| format!("{name}: {err}")).collect();
+fn report_counts(files: &[&PoliceFile], reports: &[FileCount]) -> anyhow::Result<()> {
+    let failures: Vec<String> = files
+        .iter()
+        .zip(reports)
+        .filter_map(|(file, report)| {
+            report.as_ref().err().map(|err| format!("{}: {err}", file.name))
+        })
+        .collect();
     if !failures.is_empty() {
         bail!(
             "cannot read {} of the street files, so their months cannot be counted: {}",
@@ -526,9 +719,11 @@ fn report_rows(batch: &StreetBatch, n_files: usize) -> anyhow::Result<()> {
         );
     }
     let mut stderr = std::io::stderr().lock();
-    let mut n_listed = 0;
-    for file in &batch.files {
-        let Ok(report) = &file.result else { continue };
+    let (mut n_listed, mut n_errors, mut n_rows) = (0, 0, 0);
+    for (file, report) in files.iter().zip(reports) {
+        let Ok(report) = report else { continue };
+        n_rows += report.rows;
+        n_errors += report.errors.len();
         for warning in &report.warnings {
             let _ = writeln!(stderr, "warning: {}: {warning}", file.name);
         }
@@ -545,7 +740,6 @@ fn report_rows(batch: &StreetBatch, n_files: usize) -> anyhow::Result<()> {
             };
         }
     }
-    let n_errors = batch.n_row_errors();
     if n_errors > n_listed {
         let _ = writeln!(
             stderr,
@@ -555,8 +749,9 @@ fn report_rows(batch: &StreetBatch, n_files: usize) -> anyhow::Result<()> {
     }
     let _ = writeln!(
         stderr,
-        "read {n_files} street file(s) of the two periods: {} row(s) kept, {} bad row(s) left out",
-        format_count(batch.columns.len() as u64),
+        "read {} street file(s) of the two periods: {} row(s) kept, {} bad row(s) left out",
+        files.len(),
+        format_count(n_rows as u64),
         format_count(n_errors as u64)
     );
     Ok(())

@@ -8,6 +8,8 @@ mod browser;
 mod cli;
 /// `safer compare` and `safer findings` on police.uk files, real Kent data against SciPy.
 mod compare;
+/// `safer compare` and `safer findings` from the database: the same JSON as from the files.
+mod compare_store;
 /// `safer demo`: idempotent set-up and a server that answers.
 mod demo;
 /// `safer import police-uk`: re-imports, a killed import, broken files, --strict, real Kent data.

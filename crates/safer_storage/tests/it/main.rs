@@ -3,6 +3,8 @@
 
 /// Partnerships, agencies, users and roles.
 mod accounts;
+/// Counting stored street rows for an area, and the street months of the ledger.
+mod evidence;
 /// Migration files: the two backends have the same set, and migrating twice is harmless.
 mod migrations;
 /// Importing and reading plans.

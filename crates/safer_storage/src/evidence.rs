@@ -1,0 +1,153 @@
+//! Reading stored police.uk street rows for a period comparison (`safer compare` and
+//! `safer findings` without `--input`).
+//!
+//! Two reads: [`Store::police_uk_street_months`] lists, from the imports ledger, which street
+//! months each force has (a month without data must be an error, never a zero), and
+//! [`Store::police_uk_street_counts`] counts rows by force, month and crime type for a
+//! [`StreetArea`] over a range of months.
+//!
+//! The area rules are the file scanner's (`safer_import::police_uk::LsoaFilter`), written in SQL
+//! both backends evaluate the same way: a district matches LSOA names that are exactly the
+//! district name, a space, three digits and an upper-case letter (`Maidstone 001A`, never
+//! `Maidstone Borough`, and `Tunbridge` never matches `Tunbridge Wells 001A`), compared
+//! character by character with `substr` and `=` (not `LIKE`, which ignores case on SQLite, nor
+//! `<`/`>`, which follow the collation on PostgreSQL). LSOA codes match exactly.
+
+use crate::{on_pool, Result, Store};
+
+/// Which LSOAs a count selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreetArea {
+    /// Every row, including rows with no location.
+    All,
+    /// LSOAs whose name is `<district> NNNL`, such as `Maidstone 001A`; case-sensitive.
+    District(String),
+    /// These LSOA codes, exactly.
+    LsoaCodes(Vec<String>),
+}
+
+/// One street month in the imports ledger.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StreetMonth {
+    /// Force slug, such as `kent`.
+    pub force: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The file the month's rows came from.
+    pub file_name: String,
+    /// Rows stored.
+    pub n_rows: i64,
+    /// Bad rows left out when the file was imported.
+    pub n_bad_rows: i64,
+}
+
+/// Street rows of one force, month and crime type.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StreetCount {
+    /// Force slug.
+    pub force: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The crime type as published.
+    pub crime_type: String,
+    /// How many of those rows are in the area; 0 when none is.
+    pub n_in_area: i64,
+}
+
+const DIGITS: &str = "('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')";
+const UPPER: &str = "('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', \
+                     'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z')";
+
+impl Store {
+    /// Every street month in the imports ledger, ordered by force and month.
+    pub async fn police_uk_street_months(&self) -> Result<Vec<StreetMonth>> {
+        const SQL: &str = "SELECT force, month, file_name, n_rows, n_bad_rows \
+                           FROM police_uk_imports WHERE kind = 'street' ORDER BY force, month";
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, StreetMonth>(SQL).fetch_all(pool).await?))
+    }
+
+    /// Street rows in the months `from..=to` (`YYYY-MM`), by force, month and crime type, with
+    /// how many of them `area` selects. Every (force, month, crime type) with a stored row in
+    /// those months is listed, zeros included, as the file scanner lists every crime type it
+    /// met; sorted by force, month and crime type (byte order).
+    pub async fn police_uk_street_counts(
+        &self,
+        area: &StreetArea,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<StreetCount>> {
+        // $1 and $2 are the months; the area's parameters follow.
+        let predicate = match area {
+            StreetArea::All => "1 = 1".to_string(),
+            StreetArea::District(_) => format!(
+                "length(lsoa_name) = $3 AND substr(lsoa_name, 1, $4) = $5 \
+                 AND substr(lsoa_name, $6, 1) IN {DIGITS} \
+                 AND substr(lsoa_name, $7, 1) IN {DIGITS} \
+                 AND substr(lsoa_name, $8, 1) IN {DIGITS} \
+                 AND substr(lsoa_name, $9, 1) IN {UPPER}"
+            ),
+            StreetArea::LsoaCodes(codes) if codes.is_empty() => "1 = 0".to_string(),
+            StreetArea::LsoaCodes(codes) => {
+                let placeholders: Vec<String> =
+                    (0..codes.len()).map(|idx| format!("${}", idx + 3)).collect();
+                format!("lsoa_code IN ({})", placeholders.join(", "))
+            }
+        };
+        let sql = format!(
+            "SELECT force, month, crime_type, \
+             SUM(CASE WHEN {predicate} THEN 1 ELSE 0 END) AS n_in_area \
+             FROM police_uk_street WHERE month >= $1 AND month <= $2 \
+             GROUP BY force, month, crime_type"
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query_as::<_, StreetCount>(&sql).bind(from).bind(to);
+            match area {
+                StreetArea::District(district) => {
+                    let n = district.chars().count() as i32;
+                    // `<district> NNNL`: n + 5 characters, the district and a space first.
+                    query = query
+                        .bind(n + 5)
+                        .bind(n + 1)
+                        .bind(format!("{district} "))
+                        .bind(n + 2)
+                        .bind(n + 3)
+                        .bind(n + 4)
+                        .bind(n + 5);
+                }
+                StreetArea::All => {}
+                StreetArea::LsoaCodes(codes) => {
+                    for code in codes {
+                        query = query.bind(code);
+                    }
+                }
+            }
+            let mut counts = query.fetch_all(pool).await?;
+            // Byte order whatever the database's collation.
+            counts.sort_by(|a: &StreetCount, b: &StreetCount| {
+                (&a.force, &a.month, &a.crime_type).cmp(&(&b.force, &b.month, &b.crime_type))
+            });
+            Ok(counts)
+        })
+    }
+
+    /// The distinct LSOA names in the months `from..=to` that begin with `district` and a
+    /// space, ignoring the case of ASCII letters: for the hint "did you mean district:Maidstone?"
+    /// when a district matched nothing. Sorted (byte order).
+    pub async fn police_uk_lsoa_names_ignoring_case(
+        &self,
+        district: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<String>> {
+        const SQL: &str = "SELECT DISTINCT lsoa_name FROM police_uk_street \
+                           WHERE month >= $1 AND month <= $2 \
+                           AND lower(substr(lsoa_name, 1, $3)) = lower($4)";
+        let prefix = format!("{district} ");
+        let n = prefix.chars().count() as i32;
+        let mut names: Vec<String> = on_pool!(self, pool => sqlx::query_scalar(SQL)
+            .bind(from).bind(to).bind(n).bind(&prefix)
+            .fetch_all(pool).await?);
+        names.sort();
+        Ok(names)
+    }
+}
