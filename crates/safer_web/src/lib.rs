@@ -5,7 +5,7 @@
 //! the store, a view struct, a compiled askama template. This crate is the only one that knows
 //! about HTTP and HTML.
 //!
-//! Sessions live in the database (see [`session`]), so any number of web instances can serve
+//! Sessions live in the database (see the `session` module), so any number of web instances can serve
 //! one partnership. Every state-changing request must carry the CSRF token of its session or,
 //! before sign-in, of its anonymous cookie; the check runs in middleware, so a new form cannot
 //! forget it.
