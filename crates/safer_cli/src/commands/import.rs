@@ -377,11 +377,10 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
     let name = input.base_name.as_str();
     let result = match input.info.kind {
         FileKind::Street => parse_street_rows(name, data).map(|parsed| {
-            let lines = good_row_lines(data, &parsed.errors, parsed.rows.len());
             let rows = parsed
                 .rows
                 .into_iter()
-                .zip(lines)
+                .zip(parsed.lines)
                 .map(|(row, line)| NewStreetRow {
                     crime_id: row.crime_id,
                     reported_by: row.reported_by,
@@ -394,7 +393,7 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
                     crime_type: row.crime_type,
                     last_outcome_category: row.last_outcome_category,
                     context: row.context,
-                    source_line: line,
+                    source_line: line as i64,
                 })
                 .collect();
             ParsedFile {
@@ -404,11 +403,10 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
             }
         }),
         FileKind::Outcomes => parse_outcome_rows(name, data).map(|parsed| {
-            let lines = good_row_lines(data, &parsed.errors, parsed.rows.len());
             let rows = parsed
                 .rows
                 .into_iter()
-                .zip(lines)
+                .zip(parsed.lines)
                 .map(|(row, line)| NewOutcomeRow {
                     crime_id: row.crime_id,
                     reported_by: row.reported_by,
@@ -419,7 +417,7 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
                     lsoa_code: row.lsoa_code,
                     lsoa_name: row.lsoa_name,
                     outcome_type: row.outcome_type,
-                    source_line: line,
+                    source_line: line as i64,
                 })
                 .collect();
             ParsedFile {
@@ -429,11 +427,10 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
             }
         }),
         FileKind::StopAndSearch => parse_stop_search_rows(name, data).map(|parsed| {
-            let lines = good_row_lines(data, &parsed.errors, parsed.rows.len());
             let rows = parsed
                 .rows
                 .into_iter()
-                .zip(lines)
+                .zip(parsed.lines)
                 .map(|(row, line)| NewStopSearchRow {
                     kind: row.kind,
                     date: row.date,
@@ -450,7 +447,7 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
                     outcome: row.outcome,
                     outcome_linked_to_object_of_search: row.outcome_linked_to_object_of_search,
                     removal_of_more_than_outer_clothing: row.removal_of_more_than_outer_clothing,
-                    source_line: line,
+                    source_line: line as i64,
                 })
                 .collect();
             ParsedFile {
@@ -461,137 +458,6 @@ fn parse_file(input: &Input, data: &[u8]) -> Result<ParsedFile, String> {
         }),
     };
     result.map_err(|err| err.to_string())
-}
-
-/// The source line of each good row, in file order: the start line of every non-blank record
-/// ([`record_lines`]) except those with an error. The parser does not report lines for good
-/// rows, so this re-finds record boundaries with the same rules; if the counts ever disagree the
-/// lines are 0 (unknown) rather than wrong.
-fn good_row_lines(data: &[u8], errors: &[RowError], n_rows: usize) -> Vec<i64> {
-    let bom = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let body_start = match memchr_newline(&data[bom..]) {
-        Some(nl) => bom + nl + 1,
-        None => data.len(),
-    };
-    let mut bad = errors.iter().map(|e| e.line).peekable();
-    let mut lines = Vec::with_capacity(n_rows);
-    for line in record_lines(&data[body_start..], 2) {
-        while bad.next_if(|&b| b < line).is_some() {}
-        if bad.peek() == Some(&line) {
-            continue;
-        }
-        lines.push(line as i64);
-    }
-    if lines.len() != n_rows {
-        tracing::warn!(rows = n_rows, lines = lines.len(), "could not match rows to lines");
-        return vec![0; n_rows];
-    }
-    lines
-}
-
-fn memchr_newline(data: &[u8]) -> Option<usize> {
-    data.iter().position(|&b| b == b'\n')
-}
-
-/// The 1-based physical line where each non-blank record of `body` starts, `body` starting on
-/// line `first_line`. The rules are the police.uk splitter's: RFC 4180 quotes (a quote opens a
-/// quoted field only as its first byte; newlines inside quotes are data), `\r\n` or `\n` line
-/// ends, blank lines skipped.
-fn record_lines(body: &[u8], first_line: usize) -> Vec<usize> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        Unquoted,
-        Quoted,
-        AfterClose,
-        Junk,
-    }
-    let mut lines = Vec::new();
-    let mut line = first_line;
-    let mut pos = 0;
-    while pos < body.len() {
-        let record_line = line;
-        let mut field_start = pos;
-        let mut n_fields = 0usize;
-        let mut quoted_any = false;
-        let mut state = State::Unquoted;
-        let mut end = body.len();
-        let mut after_close_at = 0usize;
-        let mut i = pos;
-        let mut ended = false;
-        while i < body.len() {
-            let byte = body[i];
-            match state {
-                State::Unquoted => match byte {
-                    b',' => {
-                        n_fields += 1;
-                        field_start = i + 1;
-                    }
-                    b'\n' => {
-                        end = i;
-                        ended = true;
-                        break;
-                    }
-                    b'"' if i == field_start => {
-                        state = State::Quoted;
-                        quoted_any = true;
-                    }
-                    _ => {}
-                },
-                State::Quoted => match byte {
-                    b'"' => {
-                        state = State::AfterClose;
-                        after_close_at = i;
-                    }
-                    b'\n' => line += 1,
-                    _ => {}
-                },
-                State::AfterClose => match byte {
-                    b'"' if i == after_close_at + 1 => state = State::Quoted,
-                    b',' => {
-                        n_fields += 1;
-                        field_start = i + 1;
-                        state = State::Unquoted;
-                    }
-                    b'\n' => {
-                        end = i;
-                        ended = true;
-                        break;
-                    }
-                    b'"' => state = State::Junk,
-                    _ => {}
-                },
-                State::Junk => match byte {
-                    b',' => {
-                        field_start = i + 1;
-                        state = State::Unquoted;
-                    }
-                    b'\n' => {
-                        end = i;
-                        ended = true;
-                        break;
-                    }
-                    _ => {}
-                },
-            }
-            i += 1;
-        }
-        // A record of one empty, unquoted field (maybe a lone `\r`) is a blank line.
-        let last_field = &body[field_start.min(end)..end];
-        let blank = !quoted_any
-            && n_fields == 0
-            && state == State::Unquoted
-            && (last_field.is_empty() || last_field == b"\r");
-        if !blank {
-            lines.push(record_line);
-        }
-        if ended {
-            line += 1;
-            pos = end + 1;
-        } else {
-            pos = body.len();
-        }
-    }
-    lines
 }
 
 /// Refuses a run that names the same force-month-kind twice, naming both files.
@@ -770,23 +636,5 @@ impl Progress {
             let _ = write!(stderr, "\r\x1b[K");
             let _ = stderr.flush();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::record_lines;
-
-    #[test]
-    fn record_lines_follow_the_splitter_rules() {
-        assert_eq!(record_lines(b"a,b\nc,d\n", 2), [2, 3]);
-        assert_eq!(record_lines(b"a,b\r\n\r\n\nc,d", 2), [2, 5]);
-        assert_eq!(record_lines(b"\"x\ny\",b\nc,d\n", 2), [2, 4]);
-        assert_eq!(record_lines(b"\"\"\n\n", 2), [2]);
-        assert_eq!(record_lines(b"a,\"open\nb,c\n", 2), [2]);
-        assert_eq!(record_lines(b"\"a\"x\"y,b\nc\n", 2), [2, 3]);
-        assert_eq!(record_lines(b"\r", 2), Vec::<usize>::new());
-        assert_eq!(record_lines(b"", 2), Vec::<usize>::new());
-        assert_eq!(record_lines(b"\"say \"\"hi\"\"\",x\ny\n", 2), [2, 3]);
     }
 }

@@ -14,6 +14,9 @@ pub struct Parsed<T> {
     pub info: FileInfo,
     /// The good rows, in file order.
     pub rows: Vec<T>,
+    /// The 1-based physical line each good row starts on (the header is line 1), parallel to
+    /// `rows`.
+    pub lines: Vec<usize>,
     /// The bad rows, in file order; they are not in `rows`.
     pub errors: Vec<RowError>,
     /// Things worth knowing about the good rows, such as unknown crime types.
@@ -124,17 +127,19 @@ fn parse<T>(
     data: &[u8],
     kind: FileKind,
     mut validate: impl FnMut(&Record<'_>, Month, &mut Vec<RowError>) -> Option<T>,
-) -> Result<(FileInfo, Vec<T>, Vec<RowError>)> {
+) -> Result<Parsed<T>> {
     let (info, body_start) = open(file_name, data, kind)?;
     let mut rows = Vec::new();
+    let mut lines = Vec::new();
     let mut errors = Vec::new();
     let mut splitter = Splitter::new(&data[body_start..], 2);
     while let Some(record) = splitter.next_record() {
         if let Some(row) = validate(&record, info.month, &mut errors) {
             rows.push(row);
+            lines.push(record.line);
         }
     }
-    Ok((info, rows, errors))
+    Ok(Parsed { info, rows, lines, errors, warnings: Vec::new() })
 }
 
 /// Parses a street file (`YYYY-MM-<force>-street.csv`, whole contents in `data`) into rows.
@@ -144,34 +149,33 @@ pub fn parse_street_rows(file_name: &str, data: &[u8]) -> Result<Parsed<StreetRo
     // Unknown crime types: (rows, first line), in order of first appearance.
     let mut unknown: Vec<(String, usize, usize)> = Vec::new();
     let mut unknown_index: HashMap<String, usize> = HashMap::new();
-    let (info, rows, errors) =
-        parse(file_name, data, FileKind::Street, |record, month, errors| {
-            let row = fields::street(record, month, errors)?;
-            if !is_known_crime_type(row.crime_type) {
-                match unknown_index.get(row.crime_type) {
-                    Some(&idx) => unknown[idx].1 += 1,
-                    None => {
-                        unknown_index.insert(row.crime_type.to_string(), unknown.len());
-                        unknown.push((row.crime_type.to_string(), 1, record.line));
-                    }
+    let mut parsed = parse(file_name, data, FileKind::Street, |record, month, errors| {
+        let row = fields::street(record, month, errors)?;
+        if !is_known_crime_type(row.crime_type) {
+            match unknown_index.get(row.crime_type) {
+                Some(&idx) => unknown[idx].1 += 1,
+                None => {
+                    unknown_index.insert(row.crime_type.to_string(), unknown.len());
+                    unknown.push((row.crime_type.to_string(), 1, record.line));
                 }
             }
-            Some(StreetRow {
-                crime_id: optional(row.crime_id),
-                month: row.month,
-                reported_by: row.reported_by.to_string(),
-                falls_within: row.falls_within.to_string(),
-                longitude: coordinate(row.longitude),
-                latitude: coordinate(row.latitude),
-                location: row.location.to_string(),
-                lsoa_code: optional(row.lsoa_code),
-                lsoa_name: optional(row.lsoa_name),
-                crime_type: row.crime_type.to_string(),
-                last_outcome_category: optional(row.last_outcome),
-                context: optional(row.context),
-            })
-        })?;
-    let warnings = unknown
+        }
+        Some(StreetRow {
+            crime_id: optional(row.crime_id),
+            month: row.month,
+            reported_by: row.reported_by.to_string(),
+            falls_within: row.falls_within.to_string(),
+            longitude: coordinate(row.longitude),
+            latitude: coordinate(row.latitude),
+            location: row.location.to_string(),
+            lsoa_code: optional(row.lsoa_code),
+            lsoa_name: optional(row.lsoa_name),
+            crime_type: row.crime_type.to_string(),
+            last_outcome_category: optional(row.last_outcome),
+            context: optional(row.context),
+        })
+    })?;
+    parsed.warnings = unknown
         .into_iter()
         .map(|(crime_type, n_rows, first_line)| Warning::UnknownCrimeType {
             crime_type,
@@ -179,53 +183,68 @@ pub fn parse_street_rows(file_name: &str, data: &[u8]) -> Result<Parsed<StreetRo
             first_line,
         })
         .collect();
-    Ok(Parsed { info, rows, errors, warnings })
+    Ok(parsed)
 }
 
 /// Parses an outcomes file (`YYYY-MM-<force>-outcomes.csv`) into rows.
 pub fn parse_outcome_rows(file_name: &str, data: &[u8]) -> Result<Parsed<OutcomeRow>> {
-    let (info, rows, errors) =
-        parse(file_name, data, FileKind::Outcomes, |record, month, errors| {
-            fields::outcome(record, month, errors).map(|row| OutcomeRow {
-                crime_id: row.crime_id.to_string(),
-                month: row.month,
-                reported_by: row.reported_by.to_string(),
-                falls_within: row.falls_within.to_string(),
-                longitude: coordinate(row.longitude),
-                latitude: coordinate(row.latitude),
-                location: row.location.to_string(),
-                lsoa_code: optional(row.lsoa_code),
-                lsoa_name: optional(row.lsoa_name),
-                outcome_type: row.outcome_type.to_string(),
-            })
-        })?;
-    Ok(Parsed { info, rows, errors, warnings: Vec::new() })
+    parse(file_name, data, FileKind::Outcomes, |record, month, errors| {
+        fields::outcome(record, month, errors).map(|row| OutcomeRow {
+            crime_id: row.crime_id.to_string(),
+            month: row.month,
+            reported_by: row.reported_by.to_string(),
+            falls_within: row.falls_within.to_string(),
+            longitude: coordinate(row.longitude),
+            latitude: coordinate(row.latitude),
+            location: row.location.to_string(),
+            lsoa_code: optional(row.lsoa_code),
+            lsoa_name: optional(row.lsoa_name),
+            outcome_type: row.outcome_type.to_string(),
+        })
+    })
 }
 
 /// Parses a stop and search file (`YYYY-MM-<force>-stop-and-search.csv`) into rows.
 pub fn parse_stop_search_rows(file_name: &str, data: &[u8]) -> Result<Parsed<StopSearchRow>> {
-    let (info, rows, errors) =
-        parse(file_name, data, FileKind::StopAndSearch, |record, month, errors| {
-            fields::stop_search(record, month, errors).map(|row| {
-                let t = row.text;
-                StopSearchRow {
-                    kind: t[0].to_string(),
-                    date: t[1].to_string(),
-                    part_of_policing_operation: row.part_of_policing_operation,
-                    policing_operation: optional(t[3]),
-                    latitude: coordinate(row.latitude),
-                    longitude: coordinate(row.longitude),
-                    gender: optional(t[6]),
-                    age_range: optional(t[7]),
-                    self_defined_ethnicity: optional(t[8]),
-                    officer_defined_ethnicity: optional(t[9]),
-                    legislation: optional(t[10]),
-                    object_of_search: optional(t[11]),
-                    outcome: optional(t[12]),
-                    outcome_linked_to_object_of_search: row.outcome_linked_to_object_of_search,
-                    removal_of_more_than_outer_clothing: row.removal_of_more_than_outer_clothing,
-                }
-            })
-        })?;
-    Ok(Parsed { info, rows, errors, warnings: Vec::new() })
+    parse(file_name, data, FileKind::StopAndSearch, |record, month, errors| {
+        fields::stop_search(record, month, errors).map(|row| {
+            let t = row.text;
+            StopSearchRow {
+                kind: t[0].to_string(),
+                date: t[1].to_string(),
+                part_of_policing_operation: row.part_of_policing_operation,
+                policing_operation: optional(t[3]),
+                latitude: coordinate(row.latitude),
+                longitude: coordinate(row.longitude),
+                gender: optional(t[6]),
+                age_range: optional(t[7]),
+                self_defined_ethnicity: optional(t[8]),
+                officer_defined_ethnicity: optional(t[9]),
+                legislation: optional(t[10]),
+                object_of_search: optional(t[11]),
+                outcome: optional(t[12]),
+                outcome_linked_to_object_of_search: row.outcome_linked_to_object_of_search,
+                removal_of_more_than_outer_clothing: row.removal_of_more_than_outer_clothing,
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_street_rows;
+
+    const HEADER: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context";
+
+    #[test]
+    fn rows_know_the_line_they_start_on() {
+        let asb = ",2022-01,Kent Police,Kent Police,0.52,51.27,On or near High Street,E01024403,Maidstone 001A,Anti-social behaviour,,";
+        let quoted = ",2022-01,Kent Police,Kent Police,0.52,51.27,\"On or near\nHigh Street\",E01024403,Maidstone 001A,Anti-social behaviour,,";
+        let bad = ",2022-01,Kent Police,Kent Police,east,51.27,On or near High Street,E01024403,Maidstone 001A,Anti-social behaviour,,";
+        let data = format!("{HEADER}\r\n{asb}\r\n\r\n{quoted}\r\n{bad}\r\n{asb}\r\n");
+        let parsed = parse_street_rows("2022-01-kent-street.csv", data.as_bytes()).unwrap();
+        assert_eq!(parsed.rows.len(), 3);
+        assert_eq!(parsed.lines, [2, 4, 7], "a blank line and a quoted newline both count");
+        assert_eq!(parsed.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [6]);
+    }
 }
