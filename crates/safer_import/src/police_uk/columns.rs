@@ -60,7 +60,7 @@ impl TextColumn {
 #[derive(Debug, Clone, Default)]
 pub struct StreetColumns {
     month: Vec<Month>,
-    crime_type: Vec<u16>,
+    crime_type: Vec<u32>,
     lsoa_code: Vec<u32>,
     lsoa_name: Vec<u32>,
     location: Vec<u32>,
@@ -102,7 +102,7 @@ impl StreetColumns {
     }
 
     /// `Crime type` of each row, as an id into [`StreetColumns::crime_types`].
-    pub fn crime_type(&self) -> &[u16] {
+    pub fn crime_type(&self) -> &[u32] {
         &self.crime_type
     }
 
@@ -205,7 +205,7 @@ impl StreetColumns {
             location: self.locations.get(self.location[row]).to_string(),
             lsoa_code: non_empty(self.lsoa_codes.get(self.lsoa_code[row])),
             lsoa_name: non_empty(self.lsoa_names.get(self.lsoa_name[row])),
-            crime_type: self.crime_types.get(u32::from(self.crime_type[row])).to_string(),
+            crime_type: self.crime_types.get(self.crime_type[row]).to_string(),
             last_outcome_category: non_empty(self.last_outcomes.get(self.last_outcome[row])),
             context: non_empty(self.contexts.get(self.context[row])),
         }
@@ -222,10 +222,7 @@ impl StreetColumns {
             return;
         }
         let crime_types = self.crime_types.absorb(&other.crime_types);
-        self.crime_type.extend(other.crime_type.iter().map(|&id| {
-            // Crime types are few; a store with 65,536 of them is not police.uk data.
-            u16::try_from(crime_types[usize::from(id)]).expect("more than 65,535 crime types")
-        }));
+        remap(&mut self.crime_type, &other.crime_type, &crime_types);
         remap(&mut self.lsoa_code, &other.lsoa_code, &self.lsoa_codes.absorb(&other.lsoa_codes));
         remap(&mut self.lsoa_name, &other.lsoa_name, &self.lsoa_names.absorb(&other.lsoa_names));
         remap(&mut self.location, &other.location, &self.locations.absorb(&other.locations));
@@ -259,15 +256,7 @@ impl StreetColumns {
                 continue;
             };
             let crime_type = encoders.crime_type.encode(&mut self.crime_types, row.crime_type);
-            let Ok(crime_type) = u16::try_from(crime_type) else {
-                errors.push(RowError {
-                    line: record.line,
-                    field: Some("Crime type"),
-                    reason: "more than 65,535 distinct crime types".to_string(),
-                });
-                continue;
-            };
-            let idx = usize::from(crime_type);
+            let idx = crime_type as usize;
             if idx >= first_line.len() {
                 first_line.resize(idx + 1, 0);
             }
@@ -297,7 +286,7 @@ impl StreetColumns {
     }
 
     #[inline]
-    fn push_row(&mut self, enc: &mut Encoders, crime_type: u16, row: &StreetRef<'_>) {
+    fn push_row(&mut self, enc: &mut Encoders, crime_type: u32, row: &StreetRef<'_>) {
         self.month.push(row.month);
         self.crime_type.push(crime_type);
         self.lsoa_code.push(enc.lsoa_code.encode(&mut self.lsoa_codes, row.lsoa_code));
@@ -331,7 +320,7 @@ impl StreetColumns {
         unknown.sort_unstable();
         let mut n_rows = vec![0usize; self.crime_types.len()];
         for &id in &self.crime_type[start..] {
-            n_rows[usize::from(id)] += 1;
+            n_rows[id as usize] += 1;
         }
         unknown
             .into_iter()

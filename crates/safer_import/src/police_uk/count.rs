@@ -281,7 +281,7 @@ pub fn count_by_month_type_lsoa(columns: &StreetColumns, filter: &LsoaFilter) ->
     for row in 0..columns.len() {
         if selected(row) {
             let month_idx = first.months_until(month[row]) as usize;
-            let type_idx = type_pos[usize::from(crime_type[row])];
+            let type_idx = type_pos[crime_type[row] as usize];
             let lsoa_idx = lsoa_pos[lsoa_code[row] as usize];
             cube.counts[(month_idx * n_types + type_idx) * n_lsoa + lsoa_idx] += 1;
         }
