@@ -96,6 +96,19 @@ pub struct CompareArgs {
 pub enum ImportCommand {
     /// Import police.uk street, outcomes and stop-and-search files, folders or archive zips.
     PoliceUk(ImportPoliceUkArgs),
+    /// Import a partner indicators CSV: indicator, area, period, value, unit, source, notes.
+    Indicators(ImportIndicatorsArgs),
+}
+
+/// `safer import indicators`.
+#[derive(Debug, Args)]
+pub struct ImportIndicatorsArgs {
+    /// The partner indicators CSV file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Make any bad row fatal (nothing is imported)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `safer import police-uk`.

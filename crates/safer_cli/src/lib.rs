@@ -87,6 +87,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(cli::ImportCommand::PoliceUk(args)) => {
                 commands::import::police_uk(&config, &args).await
             }
+            Command::Import(cli::ImportCommand::Indicators(args)) => {
+                commands::indicators::import(&config, &args).await
+            }
             Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
         }
     })

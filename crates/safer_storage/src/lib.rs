@@ -14,6 +14,7 @@ mod accounts;
 mod error;
 mod events;
 mod evidence;
+mod indicators;
 mod plans;
 mod police_uk;
 mod sessions;
@@ -29,6 +30,7 @@ pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, Us
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
 pub use evidence::{StreetArea, StreetCount, StreetMonth};
+pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,

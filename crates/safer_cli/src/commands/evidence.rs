@@ -39,6 +39,7 @@ use safer_storage::{Store, StreetArea};
 use serde::Serialize;
 
 use crate::cli::CompareArgs;
+use crate::commands::indicators::{self, IndicatorChange};
 use crate::commands::open_store;
 use crate::config::Config;
 
@@ -70,6 +71,7 @@ pub async fn compare(config: &Config, args: &CompareArgs) -> anyhow::Result<Exit
         writeln!(out)?;
     } else {
         write_table(&mut out, &evidence)?;
+        indicators::write_table(&mut out, &evidence.partner_indicators)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -95,6 +97,9 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
         for finding in &findings {
             writeln!(out, "- {}", finding.text)?;
         }
+        for text in indicators::findings(&evidence.partner_indicators) {
+            writeln!(out, "- {text}")?;
+        }
         writeln!(out, "{CAVEAT}.")?;
     }
     out.flush()?;
@@ -106,6 +111,8 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
 struct Evidence {
     area: LsoaFilter,
     comparison: Comparison,
+    /// Partner indicators stored for the area in the two periods (from the database only).
+    partner_indicators: Vec<IndicatorChange>,
 }
 
 impl Evidence {
@@ -124,18 +131,29 @@ impl Evidence {
             }
             bail!("the base period {base} and the current period {current} overlap");
         }
+        let mut partner_indicators = Vec::new();
         let counted = if args.inputs.is_empty() {
             let store = open_store(config).await?;
             let counted = count_store(&store, &area, base, current).await;
+            let periods = [base.from, base.to, current.from, current.to].map(|m| m.to_string());
+            let stored = indicators::for_comparison(
+                &store,
+                &area.to_string(),
+                (&periods[0], &periods[1]),
+                (&periods[2], &periods[3]),
+            )
+            .await;
             store.close().await;
-            counted?
+            let counted = counted?;
+            partner_indicators = stored?;
+            counted
         } else {
             let inputs = gather_inputs(&args.inputs)?;
             inputs.note_skipped();
             count_inputs(&inputs, &area, base, current)?
         };
         let comparison = counted.compare(&area, base, current)?;
-        Ok(Evidence { area, comparison })
+        Ok(Evidence { area, comparison, partner_indicators })
     }
 }
 

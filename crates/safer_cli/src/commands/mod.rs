@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod evidence;
 pub mod import;
+pub mod indicators;
 pub mod plan;
 pub mod serve;
 pub mod synth;

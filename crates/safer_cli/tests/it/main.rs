@@ -14,5 +14,7 @@ mod compare_store;
 mod demo;
 /// `safer import police-uk`: re-imports, a killed import, broken files, --strict, real Kent data.
 mod import;
+/// `safer import indicators`: the Maidstone example, re-imports, broken files, --strict.
+mod indicators;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;

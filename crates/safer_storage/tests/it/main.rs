@@ -5,6 +5,8 @@
 mod accounts;
 /// Counting stored street rows for an area, and the street months of the ledger.
 mod evidence;
+/// Partner indicators: a file upserted whole, re-import unchanged, the area and period query.
+mod indicators;
 /// Migration files: the two backends have the same set, and migrating twice is harmless.
 mod migrations;
 /// Importing and reading plans.
