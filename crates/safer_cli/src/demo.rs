@@ -7,13 +7,24 @@ use anyhow::Context;
 use safer_domain::password::{hash_password, verify_password};
 use safer_domain::plan::parse_plan;
 use safer_domain::{AgencyKind, Role};
+use safer_import::synth::{StreetSynth, SynthConfig};
 use safer_storage::{NewAgency, Store};
 
+use crate::commands::import::import_police_uk;
+use crate::commands::indicators as partner_indicators;
 use crate::commands::plan::import;
 use crate::commands::users::{create_account, generate_password, pick_partnership, NewAccount};
 
 /// The Maidstone 2022-25 plan, built into the binary so the demo runs from anywhere.
 pub const MAIDSTONE_PLAN: &str = include_str!("../../../plans/maidstone-2022-25.toml");
+
+/// Partner indicators the Maidstone plan states (Appendix 1), as shipped in `examples/`.
+pub const MAIDSTONE_INDICATORS: &str =
+    include_str!("../../../examples/partner-indicators-maidstone.csv");
+
+/// The synthetic police force of the demo: `YYYY-MM-synthetic-street.csv`, never mixed with a
+/// real force's months if real files are imported into the demo database later.
+const SYNTHETIC_FORCE: &str = "synthetic";
 
 /// The agencies of the demo partnership: the responsible authorities and three other partners
 /// the plan names.
@@ -67,6 +78,10 @@ pub struct Seeded {
     pub accounts: Vec<DemoAccount>,
     /// Where the passwords are written.
     pub credentials_file: PathBuf,
+    /// Synthetic police.uk street rows in the database.
+    pub n_police_rows: i64,
+    /// A district of the synthetic police data, for the `safer compare` example.
+    pub synthetic_district: Option<String>,
 }
 
 fn read_credentials(path: &Path) -> Vec<(String, String)> {
@@ -162,6 +177,8 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
         accounts.push(DemoAccount { role, username: username.to_string(), password });
     }
     write_credentials(&credentials_file, &accounts)?;
+    let synthetic_district = seed_evidence(store, dir).await?;
+    let n_police_rows = store.police_uk_imports().await?.iter().map(|import| import.n_rows).sum();
 
     Ok(Seeded {
         plan_title: plan.plan.title.clone(),
@@ -169,5 +186,55 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
         n_actions: plan.n_actions(),
         accounts,
         credentials_file,
+        n_police_rows,
+        synthetic_district,
     })
+}
+
+/// Loads two years of synthetic police.uk street data (seeded, so every demo gets the same
+/// rows) and the plan's partner indicators, so the evidence commands have data to work on.
+/// The import skips months already stored, so a second run writes nothing.
+async fn seed_evidence(store: &Store, dir: &Path) -> anyhow::Result<Option<String>> {
+    let synth = StreetSynth::new(SynthConfig {
+        force: SYNTHETIC_FORCE.to_string(),
+        months: 24,
+        rows_per_month: 1_500,
+        seed: 2022,
+        start: "2021-01".parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+    })?;
+    let police_dir = dir.join("synthetic-police-uk");
+    let mut district = None;
+    for idx in 0..synth.n_files() {
+        let path = police_dir.join(synth.file_path(idx));
+        let bytes = synth.file(idx);
+        if district.is_none() {
+            district = first_district(&bytes);
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    import_police_uk(store, &[police_dir], false, &mut std::io::sink()).await?;
+
+    let indicators_file = dir.join("partner-indicators-maidstone.csv");
+    std::fs::write(&indicators_file, MAIDSTONE_INDICATORS)
+        .with_context(|| format!("cannot write {}", indicators_file.display()))?;
+    let (name, parsed) = partner_indicators::read(&indicators_file, true)?;
+    partner_indicators::write(store, &name, &parsed).await?;
+    Ok(district)
+}
+
+/// The district of the first located row of a synthetic street file: its LSOA name
+/// ("Kent Downs 001A") without the last word.
+fn first_district(file: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(file).ok()?;
+    let lsoa_name = text
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(8).unwrap_or_default())
+        .find(|name| !name.is_empty())?;
+    lsoa_name.rsplit_once(' ').map(|(district, _)| district.to_string())
 }

@@ -43,6 +43,16 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
         "  Plan:  {} ({} priorities and themes, {} actions)",
         seeded.plan_title, seeded.n_priorities, seeded.n_actions
     );
+    println!(
+        "  Evidence: {} synthetic police.uk rows (2021-01..2022-12) and the plan's partner indicators",
+        seeded.n_police_rows
+    );
+    if let Some(district) = &seeded.synthetic_district {
+        println!(
+            "  Try:   safer --data-dir {} compare --area \"district:{district}\" --base 2021-01..2021-12 --current 2022-01..2022-12",
+            config.data_dir.display()
+        );
+    }
     println!();
     println!("Demo accounts (the passwords are also in {}):", seeded.credentials_file.display());
     println!("  {:<18} {:<18} PASSWORD", "ROLE", "USERNAME");

@@ -33,6 +33,13 @@ async fn seeding_twice_changes_nothing_and_covers_every_role() {
             assert_eq!(memberships.iter().map(|m| m.role).collect::<Vec<_>>(), [account.role]);
         }
         assert_eq!(db.store.list_users().await.unwrap().len(), 6);
+        assert_eq!((first.n_police_rows, second.n_police_rows), (36_000, 36_000), "{}", db.label());
+        assert_eq!(
+            db.store.police_uk_imports().await.unwrap().len(),
+            24,
+            "24 synthetic months, once"
+        );
+        assert!(first.synthetic_district.is_some());
         assert_eq!(db.store.list_plans().await.unwrap().len(), 1);
         let partnership = db.store.list_partnerships().await.unwrap().remove(0);
         assert_eq!(db.store.partnership_agencies(partnership.id()).await.unwrap().len(), 9);
