@@ -23,7 +23,6 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{bail, Context};
 use safer_analytics::compare::{
@@ -32,8 +31,8 @@ use safer_analytics::compare::{
 };
 use safer_analytics::findings::{format_count, key_findings, Finding, FindingsConfig};
 use safer_import::police_uk::{
-    count_street_bytes, recognise_name, scan_street_files, CountReport, FileInfo, FileKind,
-    LsoaFilter, Month, StreetCounts,
+    count_street_files, is_lsoa_code, recognise_name, scan_street_files, CountReport, FileInfo,
+    FileKind, LsoaFilter, Month,
 };
 use safer_storage::{Store, StreetArea};
 use serde::Serialize;
@@ -191,13 +190,6 @@ fn parse_area(text: &str) -> anyhow::Result<LsoaFilter> {
              district:Maidstone) or lsoa:CODE[,CODE...]"
         ),
     }
-}
-
-fn is_lsoa_code(code: &str) -> bool {
-    let bytes = code.as_bytes();
-    bytes.len() == 9
-        && (bytes.starts_with(b"E01") || bytes.starts_with(b"W01"))
-        && bytes[3..].iter().all(u8::is_ascii_digit)
 }
 
 /// A run of whole months, `from..=to`.
@@ -532,9 +524,6 @@ fn near_miss<'a>(lsoa_names: impl Iterator<Item = &'a str>, area: &LsoaFilter) -
     districts.iter().find(|district| district.eq_ignore_ascii_case(wanted)).map(|d| d.to_string())
 }
 
-/// One street file's count, or why it could not be counted.
-type FileCount = Result<CountReport, String>;
-
 /// Counts the street files of the two periods for `area` with the count-only fast path
 /// (`safer_import::police_uk::count_street_bytes`), files in parallel.
 fn count_inputs(
@@ -546,7 +535,7 @@ fn count_inputs(
     let in_periods = |month: Month| base.contains(month) || current.contains(month);
     let files: Vec<&PoliceFile> =
         inputs.street.iter().filter(|file| in_periods(file.info.month)).collect();
-    let (counts, reports) = count_files(&files, area);
+    let (counts, reports) = count_street_files(&files, 0, area, |file| std::fs::read(&file.path));
     report_counts(&files, &reports)?;
 
     // The forces whose files hold rows in the area: each must cover every month of both periods.
@@ -576,48 +565,6 @@ fn count_inputs(
         current: cube.by_crime_type_between(current.from, current.to),
         near_miss,
     })
-}
-
-/// Counts `files` on one thread per core, each thread taking the next file; returns the merged
-/// counts and one report per file, in the files' order.
-fn count_files(files: &[&PoliceFile], area: &LsoaFilter) -> (StreetCounts, Vec<FileCount>) {
-    let n_threads =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
-    let next = AtomicUsize::new(0);
-    let per_thread: Vec<(StreetCounts, Vec<(usize, FileCount)>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..n_threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut counts = StreetCounts::new(area.clone());
-                    let mut reports = Vec::new();
-                    loop {
-                        let idx = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(file) = files.get(idx) else { break };
-                        let report = std::fs::read(&file.path)
-                            .map_err(|err| err.to_string())
-                            .and_then(|bytes| {
-                                count_street_bytes(&file.name, &bytes, &mut counts)
-                                    .map_err(|err| err.to_string())
-                            });
-                        reports.push((idx, report));
-                    }
-                    (counts, reports)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("a counting thread panicked"))
-            .collect()
-    });
-    let mut merged = StreetCounts::new(area.clone());
-    let mut reports: Vec<(usize, FileCount)> = Vec::with_capacity(files.len());
-    for (counts, thread_reports) in per_thread {
-        merged.merge(&counts);
-        reports.extend(thread_reports);
-    }
-    reports.sort_by_key(|(idx, _)| *idx);
-    (merged, reports.into_iter().map(|(_, report)| report).collect())
 }
 
 /// Counts the street rows imported into `store` for `area` in the two periods.
@@ -721,7 +668,10 @@ fn month_ranges(months: &[Month]) -> String {
 
 /// Reports bad rows and warnings on standard error, then a summary line. A file that could
 /// not be read as a whole is an error: its month would otherwise count as zero.
-fn report_counts(files: &[&PoliceFile], reports: &[FileCount]) -> anyhow::Result<()> {
+fn report_counts(
+    files: &[&PoliceFile],
+    reports: &[safer_import::Result<CountReport>],
+) -> anyhow::Result<()> {
     let failures: Vec<String> = files
         .iter()
         .zip(reports)

@@ -374,7 +374,7 @@ pub(crate) fn stop_search<'a>(
 }
 
 /// True for `E01`/`W01` followed by six ASCII digits (an LSOA 2011 or 2021 code).
-pub(crate) fn is_lsoa_code(code: &str) -> bool {
+pub fn is_lsoa_code(code: &str) -> bool {
     let bytes = code.as_bytes();
     bytes.len() == 9
         && (bytes.starts_with(b"E01") || bytes.starts_with(b"W01"))

@@ -35,9 +35,11 @@ pub use columns::{scan_street, FileReport, StreetColumns, StreetScan, TextColumn
 pub use count::{count_by_month_type_lsoa, CountCube, LsoaFilter};
 pub use dictionary::Dictionary;
 pub use fastcount::{count_street_bytes, CountReport, StreetCounts};
-pub use fields::{LATITUDE_RANGE, LONGITUDE_RANGE};
+pub use fields::{is_lsoa_code, LATITUDE_RANGE, LONGITUDE_RANGE};
 pub use month::Month;
-pub use parallel::{scan_street_files, scan_street_slices, FileOutcome, StreetBatch};
+pub use parallel::{
+    count_street_files, scan_street_files, scan_street_slices, FileOutcome, StreetBatch,
+};
 pub use rows::{
     parse_outcome_rows, parse_stop_search_rows, parse_street_rows, OutcomeRow, Parsed,
     StopSearchRow, StreetRow,

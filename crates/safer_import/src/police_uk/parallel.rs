@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use super::{FileReport, StreetColumns};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{count_street_bytes, CountReport, FileReport, LsoaFilter, StreetColumns, StreetCounts};
 use crate::{Error, Result};
 
 /// What became of one file of a batch.
@@ -126,6 +128,64 @@ where
         }));
     }
     batch
+}
+
+/// Counts street files in parallel with the count-only fast path ([`count_street_bytes`]):
+/// each worker takes the next file, `load` gives its bytes, and the workers' counts are merged
+/// at the end. Returns the counts under `filter` and one result per name, in the order of
+/// `names`; a file that cannot be loaded or read is an error in its slot and does not stop the
+/// others. `n_threads` of 0 means one thread per available core.
+pub fn count_street_files<N, B, E, F>(
+    names: &[N],
+    n_threads: usize,
+    filter: &LsoaFilter,
+    load: F,
+) -> (StreetCounts, Vec<Result<CountReport>>)
+where
+    N: AsRef<str> + Sync,
+    B: AsRef<[u8]>,
+    E: fmt::Display,
+    F: Fn(&N) -> std::result::Result<B, E> + Sync,
+{
+    let n_threads = match n_threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+    .min(names.len())
+    .max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut counts = StreetCounts::new(filter.clone());
+        let mut results = Vec::new();
+        loop {
+            let idx = next.fetch_add(1, Ordering::Relaxed);
+            let Some(name) = names.get(idx) else { return (counts, results) };
+            let name = name.as_ref();
+            let result = load(&names[idx])
+                .map_err(|err| Error::Load {
+                    name: crate::shorten(name, 200),
+                    message: err.to_string(),
+                })
+                .and_then(|bytes| count_street_bytes(name, bytes.as_ref(), &mut counts));
+            results.push((idx, result));
+        }
+    };
+    let per_thread: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..n_threads).map(|_| scope.spawn(work)).collect();
+        std::iter::once(work())
+            .chain(handles.into_iter().map(|handle| {
+                handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }))
+            .collect()
+    });
+    let mut merged = StreetCounts::new(filter.clone());
+    let mut results = Vec::with_capacity(names.len());
+    for (counts, thread_results) in per_thread {
+        merged.merge(&counts);
+        results.extend(thread_results);
+    }
+    results.sort_by_key(|(idx, _)| *idx);
+    (merged, results.into_iter().map(|(_, result)| result).collect())
 }
 
 #[cfg(test)]
