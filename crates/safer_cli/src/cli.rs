@@ -69,6 +69,44 @@ pub enum Command {
     /// Generate synthetic data for demos and benchmarks.
     #[command(subcommand)]
     Synth(SynthCommand),
+    /// Load geography: LSOA 2011/2021 lookups, LSOA to ward and district, boundaries, population.
+    #[command(subcommand)]
+    Geo(GeoCommand),
+    /// Export data for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// `safer geo ...`.
+#[derive(Debug, Subcommand)]
+pub enum GeoCommand {
+    /// Import ONS lookups, boundaries (GeoJSON) and population files, recognised by content.
+    Import(GeoImportArgs),
+    /// Summarise the geography held in the database.
+    Show,
+}
+
+/// `safer geo import`.
+#[derive(Debug, Args)]
+pub struct GeoImportArgs {
+    /// Files or folders (searched recursively) of lookups, GeoJSON boundaries and population
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `safer export ...`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write the imported police.uk street rows as Parquet, Hive-partitioned by year and force.
+    Parquet(ExportParquetArgs),
+}
+
+/// `safer export parquet`.
+#[derive(Debug, Args)]
+pub struct ExportParquetArgs {
+    /// Output directory (year=YYYY/force=NAME/ folders are created inside)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `safer compare` and `safer findings`.
@@ -77,7 +115,7 @@ pub struct CompareArgs {
     /// police.uk CSV files or folders (searched recursively); without it, the database is used
     #[arg(long = "input", value_name = "PATH", num_args = 1..)]
     pub inputs: Vec<PathBuf>,
-    /// The area: district:NAME, lsoa:CODE[,CODE...]
+    /// The area: district:NAME, lad:CODE, ward:CODE, lsoa:CODE[,CODE...] or polygon:FILE.geojson
     #[arg(long, value_name = "SELECTOR")]
     pub area: String,
     /// The base period, YYYY-MM..YYYY-MM
@@ -86,6 +124,12 @@ pub struct CompareArgs {
     /// The current period, YYYY-MM..YYYY-MM
     #[arg(long, value_name = "PERIOD")]
     pub current: String,
+    /// Peer areas to compare rates with, such as lad:E07000105 (repeat or separate with ;)
+    #[arg(long = "peer", value_name = "SELECTOR", value_delimiter = ';')]
+    pub peers: Vec<String>,
+    /// A partner indicators CSV to read with --input (the database's indicators are used otherwise)
+    #[arg(long, value_name = "FILE")]
+    pub indicators: Option<PathBuf>,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,

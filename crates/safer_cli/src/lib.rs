@@ -91,6 +91,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 commands::indicators::import(&config, &args).await
             }
             Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
+            Command::Geo(cli::GeoCommand::Import(args)) => {
+                commands::geo::import(&config, &args).await
+            }
+            Command::Geo(cli::GeoCommand::Show) => commands::geo::show(&config).await,
+            Command::Export(cli::ExportCommand::Parquet(args)) => {
+                commands::export::parquet(&config, &args).await
+            }
         }
     })
 }

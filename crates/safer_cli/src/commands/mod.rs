@@ -2,6 +2,8 @@
 
 pub mod agencies;
 pub mod evidence;
+pub mod export;
+pub mod geo;
 pub mod import;
 pub mod indicators;
 pub mod plan;
