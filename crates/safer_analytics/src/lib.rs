@@ -10,10 +10,14 @@
 //!   ([`compare::compare`] → [`compare::Comparison`]).
 //! - [`findings`]: key-findings bullets from a comparison, which never call a change that the
 //!   test cannot tell from noise a rise or a fall ([`findings::key_findings`]).
+//! - [`spatial`]: which area a point is in ([`spatial::AreaIndex`]: an R-tree of polygon
+//!   bounding boxes, then the exact half-open point-in-polygon test).
 //!
 //! Methods and reference values are in `shared/docs/ANALYTICS.md` §2.9.
 #![deny(missing_docs)]
 
 pub mod compare;
 pub mod findings;
+pub mod peers;
+pub mod spatial;
 pub mod stats;

@@ -92,6 +92,12 @@ pub struct GeoImportArgs {
     /// Files or folders (searched recursively) of lookups, GeoJSON boundaries and population
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The year of the figures in population files that do not say (2017 for mid-2017 estimates)
+    #[arg(long, value_name = "YEAR")]
+    pub population_year: Option<u16>,
+    /// Make any bad row fatal (nothing is imported)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `safer export ...`.

@@ -8,6 +8,8 @@
 #![deny(missing_docs)]
 
 pub mod agency;
+pub mod geo;
+pub mod geography;
 pub mod ids;
 pub mod password;
 pub mod plan;

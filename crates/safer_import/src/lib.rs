@@ -17,6 +17,8 @@
 //!   [`police_uk::parse_stop_search_rows`]) that yields owned rows for loading into a database.
 #![deny(missing_docs)]
 
+pub mod geo;
+pub mod geojson;
 pub mod indicators;
 pub mod police_uk;
 pub mod synth;

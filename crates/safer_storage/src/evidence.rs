@@ -54,6 +54,34 @@ pub struct StreetCount {
     pub n_in_area: i64,
 }
 
+/// Street rows of one force in one LSOA over a run of months.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LsoaCount {
+    /// Force slug.
+    pub force: String,
+    /// The LSOA code as published; empty for rows with no location.
+    pub lsoa_code: String,
+    /// How many rows.
+    pub n: i64,
+}
+
+/// Street rows of one force, month and crime type at one snap point.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PointCount {
+    /// Force slug.
+    pub force: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The crime type as published.
+    pub crime_type: String,
+    /// The snap point's longitude.
+    pub longitude: f64,
+    /// The snap point's latitude.
+    pub latitude: f64,
+    /// How many rows.
+    pub n: i64,
+}
+
 const DIGITS: &str = "('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')";
 const UPPER: &str = "('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', \
                      'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z')";
@@ -149,5 +177,46 @@ impl Store {
             .fetch_all(pool).await?);
         names.sort();
         Ok(names)
+    }
+
+    /// Street rows in the months `from..=to` by force and LSOA code (rows with no LSOA under
+    /// `""`), ordered by force and code: what rates for many areas at once are summed from.
+    pub async fn police_uk_street_lsoa_counts(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<LsoaCount>> {
+        const SQL: &str = "SELECT force, COALESCE(lsoa_code, '') AS lsoa_code, COUNT(*) AS n \
+             FROM police_uk_street WHERE month >= $1 AND month <= $2 \
+             GROUP BY force, COALESCE(lsoa_code, '')";
+        let mut counts: Vec<LsoaCount> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(from).bind(to).fetch_all(pool).await?);
+        counts.sort_by(|a, b| (&a.force, &a.lsoa_code).cmp(&(&b.force, &b.lsoa_code)));
+        Ok(counts)
+    }
+
+    /// Street rows in the months `from..=to` with a location inside the box west, south, east,
+    /// north, by force, month, crime type and snap point: the candidates for a point-in-polygon
+    /// selection. Ordered by force, month, crime type, longitude, latitude.
+    pub async fn police_uk_street_point_counts(
+        &self,
+        from: &str,
+        to: &str,
+        bbox: [f64; 4],
+    ) -> Result<Vec<PointCount>> {
+        const SQL: &str = "SELECT force, month, crime_type, longitude, latitude, COUNT(*) AS n \
+             FROM police_uk_street WHERE month >= $1 AND month <= $2 \
+             AND longitude >= $3 AND latitude >= $4 AND longitude <= $5 AND latitude <= $6 \
+             GROUP BY force, month, crime_type, longitude, latitude";
+        let mut counts: Vec<PointCount> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(from).bind(to).bind(bbox[0]).bind(bbox[1]).bind(bbox[2]).bind(bbox[3])
+            .fetch_all(pool).await?);
+        counts.sort_by(|a, b| {
+            (&a.force, &a.month, &a.crime_type)
+                .cmp(&(&b.force, &b.month, &b.crime_type))
+                .then(a.longitude.total_cmp(&b.longitude))
+                .then(a.latitude.total_cmp(&b.latitude))
+        });
+        Ok(counts)
     }
 }

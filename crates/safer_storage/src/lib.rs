@@ -11,9 +11,12 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod bulk;
 mod error;
 mod events;
 mod evidence;
+mod export;
+mod geography;
 mod indicators;
 mod plans;
 mod police_uk;
@@ -29,7 +32,8 @@ use sqlx::{Connection, PgPool, SqlitePool};
 pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, UserListing};
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
-pub use evidence::{StreetArea, StreetCount, StreetMonth};
+pub use evidence::{LsoaCount, PointCount, StreetArea, StreetCount, StreetMonth};
+pub use geography::{GeographyBatch, GeographyOutcome, NewBoundary, StoredBoundary};
 pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{

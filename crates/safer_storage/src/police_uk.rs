@@ -14,6 +14,7 @@ use std::fmt;
 
 use sqlx::Row;
 
+use crate::bulk::{insert_values_sql, rows_per_insert};
 use crate::{on_pool, Backend, Result, Store};
 
 /// The three kinds of police.uk file, as stored in the ledger's `kind` column.
@@ -298,47 +299,11 @@ fn columns_of(kind: PoliceUkKind) -> &'static [(&'static str, Col)] {
     }
 }
 
-/// The most bind parameters one statement may carry: SQLite's limit is 32766, PostgreSQL's
-/// 65535.
-fn max_binds(backend: &Backend) -> usize {
-    match backend {
-        Backend::Sqlite(_) => 32_766,
-        Backend::Postgres(_) => 65_535,
-    }
-}
-
-/// Rows per `INSERT` at most, whatever the bind limit allows: larger statements gain no speed.
-const MAX_ROWS_PER_INSERT: usize = 1_000;
-
-/// `INSERT INTO table (cols) VALUES ($1, …), (…)` for `n_rows` rows; with `numbered` false the
-/// placeholders are `?`. SQLite looks up a numbered parameter's name by a linear scan, so binding
-/// thousands of `$N` parameters takes quadratic time there; anonymous `?` parameters bind in
-/// constant time.
+/// `INSERT INTO table (cols) VALUES …` for `n_rows` rows of `kind`; see
+/// [`crate::bulk::insert_values_sql`].
 fn insert_sql(kind: PoliceUkKind, n_rows: usize, numbered: bool) -> String {
-    let columns = columns_of(kind);
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", kind.table(), names.join(", "));
-    let mut param = 1;
-    for row in 0..n_rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for col in 0..columns.len() {
-            if col > 0 {
-                sql.push_str(", ");
-            }
-            if numbered {
-                sql.push('$');
-                sql.push_str(&param.to_string());
-                param += 1;
-            } else {
-                sql.push('?');
-            }
-        }
-        sql.push(')');
-    }
-    sql
+    let names: Vec<&str> = columns_of(kind).iter().map(|(name, _)| *name).collect();
+    insert_values_sql(kind.table(), &names, n_rows, numbered)
 }
 
 /// Binds one street row's columns, in [`STREET_COLUMNS`] order.
@@ -453,8 +418,7 @@ impl Store {
         now: i64,
     ) -> Result<PoliceUkImportOutcome> {
         let kind = rows.kind();
-        let per_batch =
-            (max_binds(&self.backend) / columns_of(kind).len()).min(MAX_ROWS_PER_INSERT);
+        let per_batch = rows_per_insert(&self.backend, columns_of(kind).len());
         let numbered = matches!(self.backend, Backend::Postgres(_));
         let delete_sql = format!("DELETE FROM {} WHERE force = $1 AND month = $2", kind.table());
         on_pool!(self, pool => {

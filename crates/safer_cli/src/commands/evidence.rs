@@ -30,14 +30,19 @@ use safer_analytics::compare::{
     PeriodTotal, Verdict,
 };
 use safer_analytics::findings::{format_count, key_findings, Finding, FindingsConfig};
+use safer_analytics::peers::{peer_rates, AreaCount, PeerRates};
+use safer_analytics::spatial::AreaIndex;
+use safer_domain::geo::MultiPolygon;
+use safer_domain::geography::{AreaKind, AreaPopulation, Geography};
 use safer_import::police_uk::{
-    count_street_files, is_lsoa_code, recognise_name, scan_street_files, CountReport, FileInfo,
-    FileKind, LsoaFilter, Month,
+    count_street_files, recognise_name, scan_street_files, CountReport, FileInfo, FileKind,
+    LsoaFilter, Month,
 };
 use safer_storage::{Store, StreetArea};
 use serde::Serialize;
 
 use crate::cli::CompareArgs;
+use crate::commands::area::{self, load_geography, Area, AreaFilter, Selector};
 use crate::commands::indicators::{self, IndicatorChange};
 use crate::commands::open_store;
 use crate::config::Config;
@@ -49,10 +54,6 @@ pub const METHOD: &str = "two-sided exact conditional Poisson test; significant 
 pub const CAVEAT: &str = "Caveat: police.uk data are crimes and anti-social behaviour as \
 recorded by the police, with locations anonymised to snap points (not exact addresses) and \
 dates given to the month only";
-
-/// Why rates are missing, until the geography import brings population figures.
-const NO_RATES: &str = "Rates per 1,000 residents are not shown: population figures come with \
-the geography import (`safer geo import`), which is not built yet.";
 
 /// At most this many bad rows are listed one by one; the rest are counted.
 const MAX_LISTED_ROW_ERRORS: usize = 20;
@@ -83,7 +84,7 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
     let mut out = std::io::stdout().lock();
     if args.json {
         let json = FindingsJson {
-            area: evidence.area.to_string(),
+            area: evidence.area.selector.to_string(),
             base: &evidence.comparison.base,
             current: &evidence.comparison.current,
             method: METHOD,
@@ -108,17 +109,39 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
 /// The comparison for the arguments, with what it was computed from.
 #[derive(Debug)]
 struct Evidence {
-    area: LsoaFilter,
+    area: Area,
     comparison: Comparison,
-    /// Partner indicators stored for the area in the two periods (from the database only).
+    /// Partner indicators for the area in the two periods: from the database, or from
+    /// `--indicators FILE` with `--input`.
     partner_indicators: Vec<IndicatorChange>,
+    /// Rates for the area, its peers and the force area, when populations are known.
+    peers: Option<Peers>,
+    /// Notes on how the area was resolved and rates computed.
+    notes: Vec<String>,
+}
+
+/// The peer comparison: rates in the current period.
+#[derive(Debug, Serialize)]
+struct Peers {
+    /// What the reference is.
+    reference_description: String,
+    /// The districts making up the reference (the force area).
+    reference_districts: Vec<String>,
+    #[serde(flatten)]
+    rates: PeerRates,
 }
 
 impl Evidence {
     /// Validates the arguments, counts from the inputs (or the database when there are none)
     /// and compares the periods. Notes and bad rows go to standard error.
     async fn load(config: &Config, args: &CompareArgs) -> anyhow::Result<Evidence> {
-        let area = parse_area(&args.area)?;
+        let selector = Selector::parse("--area", &args.area)?;
+        let peer_selectors: Vec<Selector> = args
+            .peers
+            .iter()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| Selector::parse("--peer", text.trim()))
+            .collect::<anyhow::Result<_>>()?;
         let base = Period::parse("--base", &args.base)?;
         let current = Period::parse("--current", &args.current)?;
         if base.to >= current.from {
@@ -130,66 +153,260 @@ impl Evidence {
             }
             bail!("the base period {base} and the current period {current} overlap");
         }
+        if args.indicators.is_some() && args.inputs.is_empty() {
+            bail!(
+                "--indicators FILE goes with --input; without --input the indicators imported \
+                 into the database are used (`safer import indicators FILE`)"
+            );
+        }
+        let geography = load_geography(config).await?;
+        if !peer_selectors.is_empty() && geography.is_none() {
+            bail!(
+                "--peer needs population figures and lookups: import them with `safer geo \
+                 import` (see README, Geography)"
+            );
+        }
+        let area = area::resolve("--area", &selector, geography.as_ref())?;
+        let mut peer_areas = Vec::new();
+        for peer in &peer_selectors {
+            let resolved = area::resolve("--peer", peer, geography.as_ref())?;
+            if resolved.lsoa11.is_none() {
+                bail!(
+                    "--peer {peer}: a peer needs known residents; use district:, lad:, ward: or \
+                     lsoa: selectors"
+                );
+            }
+            peer_areas.push(resolved);
+        }
+        let mut notes = area.notes.clone();
+        // The names the area's partner indicators may be filed under.
+        let mut indicator_areas = vec![selector.to_string()];
+        if let (Selector::Lad(_), Some(name)) = (&selector, &area.name) {
+            indicator_areas.push(format!("district:{name}"));
+        }
+        if let (Selector::District(name), Some(geography)) = (&selector, &geography) {
+            for code in geography.districts() {
+                if geography.name(code).is_some_and(|n| &n.name == name) {
+                    indicator_areas.push(format!("lad:{code}"));
+                }
+            }
+        }
+        let periods = [base.from, base.to, current.from, current.to].map(|m| m.to_string());
+        let (base_span, current_span) = (
+            (periods[0].as_str(), periods[1].as_str()),
+            (periods[2].as_str(), periods[3].as_str()),
+        );
+
         let mut partner_indicators = Vec::new();
-        let counted = if args.inputs.is_empty() {
+        let (counted, lsoa_counts) = if args.inputs.is_empty() {
             let store = open_store(config).await?;
-            let counted = count_store(&store, &area, base, current).await;
-            let periods = [base.from, base.to, current.from, current.to].map(|m| m.to_string());
-            let stored = indicators::for_comparison(
-                &store,
-                &area.to_string(),
-                (&periods[0], &periods[1]),
-                (&periods[2], &periods[3]),
-            )
+            let result = async {
+                let counted = count_store(&store, &area.filter, base, current).await?;
+                let lsoa_counts = if geography.is_some() {
+                    Some(lsoa_counts_store(&store, current).await?)
+                } else {
+                    None
+                };
+                let mut stored = Vec::new();
+                for name in &indicator_areas {
+                    stored.extend(
+                        indicators::for_comparison(&store, name, base_span, current_span).await?,
+                    );
+                }
+                anyhow::Ok((counted, lsoa_counts, stored))
+            }
             .await;
             store.close().await;
-            let counted = counted?;
-            partner_indicators = stored?;
-            counted
+            let (counted, lsoa_counts, stored) = result?;
+            partner_indicators = stored;
+            (counted, lsoa_counts)
         } else {
             let inputs = gather_inputs(&args.inputs)?;
             inputs.note_skipped();
-            count_inputs(&inputs, &area, base, current)?
+            let counted = count_inputs(&inputs, &area.filter, base, current)?;
+            let lsoa_counts =
+                if geography.is_some() { Some(lsoa_counts_inputs(&inputs, current)) } else { None };
+            if let Some(file) = &args.indicators {
+                partner_indicators =
+                    indicators::from_file(file, &indicator_areas, base_span, current_span)?;
+            }
+            (counted, lsoa_counts)
         };
-        let comparison = counted.compare(&area, base, current)?;
-        Ok(Evidence { area, comparison, partner_indicators })
+        let population = area.population.as_ref().map(|p| p.persons);
+        let comparison = counted.compare(&area, base, current, population)?;
+        if let Some(population) = &area.population {
+            notes.push(format!(
+                "Rates per 1,000 residents use {} residents ({}, {} LSOAs), over each period.",
+                format_count(population.persons),
+                population.source,
+                population.n_lsoas
+            ));
+        } else if !matches!(area.filter, AreaFilter::Polygon(_)) {
+            notes.push(if geography.is_none() {
+                "Rates per 1,000 residents are not shown: import population figures with \
+                 `safer geo import`."
+                    .to_string()
+            } else {
+                "Rates per 1,000 residents are not shown: the imported population figures do \
+                 not cover every LSOA of the area for one year."
+                    .to_string()
+            });
+        }
+        let peers = match (&geography, &lsoa_counts, &area.lsoa11) {
+            (Some(geography), Some(lsoa_counts), Some(_)) if area.population.is_some() => {
+                peer_comparison(
+                    geography,
+                    lsoa_counts,
+                    &counted.forces_in_area,
+                    &area,
+                    &peer_areas,
+                    &mut notes,
+                )
+            }
+            _ => None,
+        };
+        if !peer_areas.is_empty() && peers.is_none() {
+            bail!(
+                "cannot compare with peers: the area's population is not known for a year \
+                 covering all its LSOAs"
+            );
+        }
+        Ok(Evidence { area, comparison, partner_indicators, peers, notes })
     }
 }
 
-/// Parses `--area`. Only the selectors that need no geography lookups are available.
-fn parse_area(text: &str) -> anyhow::Result<LsoaFilter> {
-    let (kind, value) = text.split_once(':').unwrap_or((text, ""));
-    match kind {
-        "district" if value.trim().is_empty() => {
-            bail!("--area district: needs a district name, such as district:Maidstone")
-        }
-        "district" if value.trim() != value => {
-            bail!(
-                "--area `{text}` has spaces around the district name; write district:{}",
-                value.trim()
-            )
-        }
-        "district" => Ok(LsoaFilter::District(value.to_string())),
-        "lsoa" => {
-            if let Some(bad) = value.split(',').map(str::trim).find(|code| !is_lsoa_code(code)) {
-                bail!(
-                    "invalid LSOA code `{bad}` in --area; an LSOA code is E01 or W01 and six \
-                     digits, such as E01024403"
-                );
+/// Street rows of the current period by LSOA code: in all forces, and in each force.
+#[derive(Debug, Default)]
+struct LsoaCounts {
+    by_force: BTreeMap<String, HashMap<String, u64>>,
+}
+
+impl LsoaCounts {
+    /// Rows by best-fit 2011 LSOA, over `forces` (all forces when `None`).
+    fn by_lsoa11(
+        &self,
+        geography: &Geography,
+        forces: Option<&BTreeSet<String>>,
+    ) -> HashMap<String, u64> {
+        let mut totals: HashMap<String, u64> = HashMap::new();
+        for (force, counts) in &self.by_force {
+            if forces.is_some_and(|forces| !forces.contains(force)) {
+                continue;
             }
-            text.parse::<LsoaFilter>().map_err(anyhow::Error::from)
+            for (code, n) in counts {
+                if code.is_empty() {
+                    continue;
+                }
+                *totals.entry(geography.best_fit_2011(code).to_string()).or_insert(0) += n;
+            }
         }
-        "all" if value.is_empty() => Ok(LsoaFilter::All),
-        "lad" | "ward" | "polygon" => bail!(
-            "the area selector `{kind}:` needs the geography lookups and boundaries of \
-             `safer geo import`, which is not built yet; use district:NAME or \
-             lsoa:CODE[,CODE...] for now"
-        ),
-        _ => bail!(
-            "unknown area selector `{text}`; expected district:NAME (such as \
-             district:Maidstone) or lsoa:CODE[,CODE...]"
-        ),
+        totals
     }
+}
+
+/// Counts the current period's street files by force and LSOA.
+fn lsoa_counts_inputs(inputs: &Inputs, current: Period) -> LsoaCounts {
+    let mut by_force: BTreeMap<String, Vec<&PoliceFile>> = BTreeMap::new();
+    for file in inputs.street.iter().filter(|file| current.contains(file.info.month)) {
+        by_force.entry(file.info.force.clone()).or_default().push(file);
+    }
+    let mut counts = LsoaCounts::default();
+    for (force, files) in by_force {
+        let (cube, _) =
+            count_street_files(&files, 0, &LsoaFilter::All, |file| std::fs::read(&file.path));
+        let by_lsoa = cube.to_cube().by_lsoa().into_iter().collect();
+        counts.by_force.insert(force, by_lsoa);
+    }
+    counts
+}
+
+/// Counts the current period's stored street rows by force and LSOA.
+async fn lsoa_counts_store(store: &Store, current: Period) -> anyhow::Result<LsoaCounts> {
+    let rows = store
+        .police_uk_street_lsoa_counts(&current.from.to_string(), &current.to.to_string())
+        .await
+        .context("cannot count the stored street rows by LSOA")?;
+    let mut counts = LsoaCounts::default();
+    for row in rows {
+        counts
+            .by_force
+            .entry(row.force)
+            .or_default()
+            .insert(row.lsoa_code, u64::try_from(row.n).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+/// Rates in the current period for the area and its peers against the force area: the
+/// districts where the area's forces have rows in at least half of the LSOAs (so that a
+/// neighbouring district with a handful of cross-border rows is not taken for part of it).
+fn peer_comparison(
+    geography: &Geography,
+    lsoa_counts: &LsoaCounts,
+    forces: &BTreeSet<String>,
+    area: &Area,
+    peers: &[Area],
+    notes: &mut Vec<String>,
+) -> Option<Peers> {
+    let force_counts = lsoa_counts.by_lsoa11(geography, Some(forces));
+    let all_counts = lsoa_counts.by_lsoa11(geography, None);
+    let mut reference_lsoas = BTreeSet::new();
+    let mut reference_districts = Vec::new();
+    for district in geography.districts() {
+        let members = geography.lsoas_in(AreaKind::Lad, district);
+        let covered = members.iter().filter(|lsoa| force_counts.contains_key(*lsoa)).count();
+        if covered * 2 >= members.len() && covered > 0 {
+            reference_districts.push(match geography.name(district) {
+                Some(name) => format!("{district} {}", name.name),
+                None => district.to_string(),
+            });
+            reference_lsoas.extend(members);
+        }
+    }
+    let Some(reference_population) = geography.population_of(&reference_lsoas) else {
+        notes.push(
+            "No force-area average: the imported population figures do not cover its districts."
+                .to_string(),
+        );
+        return None;
+    };
+    let sum = |lsoas: &BTreeSet<String>, counts: &HashMap<String, u64>| -> u64 {
+        lsoas.iter().filter_map(|lsoa| counts.get(lsoa)).sum()
+    };
+    let forces: Vec<&str> = forces.iter().map(String::as_str).collect();
+    let reference = AreaCount {
+        area: format!("force area ({})", forces.join(", ")),
+        name: None,
+        count: sum(&reference_lsoas, &force_counts),
+        population: reference_population.persons,
+    };
+    let mut areas = Vec::new();
+    for member in std::iter::once(area).chain(peers) {
+        let (Some(lsoas), Some(population)) = (&member.lsoa11, &member.population) else {
+            notes.push(format!(
+                "{} is left out of the peer table: its population is not known.",
+                member.label()
+            ));
+            continue;
+        };
+        areas.push(AreaCount {
+            area: member.selector.to_string(),
+            name: member.name.clone(),
+            count: sum(lsoas, &all_counts),
+            population: population.persons,
+        });
+    }
+    Some(Peers {
+        reference_description: format!(
+            "the {} district(s) where {} has rows in at least half the LSOAs; population {} ({})",
+            reference_districts.len(),
+            forces.join(", "),
+            format_count(reference_population.persons),
+            reference_population.source
+        ),
+        reference_districts,
+        rates: peer_rates(&reference, &areas),
+    })
 }
 
 /// A run of whole months, `from..=to`.
@@ -357,7 +574,7 @@ fn gather_inputs(paths: &[PathBuf]) -> anyhow::Result<Inputs> {
 }
 
 /// Every file under `dir`, following symbolic links but never entering a folder twice.
-fn walk(
+pub(crate) fn walk(
     dir: &Path,
     files: &mut Vec<PathBuf>,
     seen_dirs: &mut HashSet<PathBuf>,
@@ -419,9 +636,10 @@ impl Counted {
     /// Applies the missing-months rule, then compares the periods.
     fn compare(
         &self,
-        area: &LsoaFilter,
+        area: &Area,
         base: Period,
         current: Period,
+        population: Option<u64>,
     ) -> anyhow::Result<Comparison> {
         if self.forces_in_area.is_empty() {
             // With no street data at all in some period month, say that first: it is the
@@ -441,7 +659,7 @@ impl Counted {
             to: period.to.to_string(),
             months: period.n_months(),
             counts: counts.clone(),
-            population: None,
+            population,
         };
         Ok(compare_periods(
             &period(base, &self.base),
@@ -496,13 +714,16 @@ impl Counted {
     }
 
     /// Why no row matched, with a hint when a district differs only in case.
-    fn no_rows_message(&self, area: &LsoaFilter) -> String {
+    fn no_rows_message(&self, area: &Area) -> String {
         let mut message = match self.source {
             Source::Files => {
-                format!("no rows in the street files of the two periods are in {area}")
+                format!("no rows in the street files of the two periods are in {}", area.label())
             }
             Source::Database => {
-                format!("no rows in the database's street data of the two periods are in {area}")
+                format!(
+                    "no rows in the database's street data of the two periods are in {}",
+                    area.label()
+                )
             }
         };
         if let Some(close) = &self.near_miss {
@@ -528,13 +749,19 @@ fn near_miss<'a>(lsoa_names: impl Iterator<Item = &'a str>, area: &LsoaFilter) -
 /// (`safer_import::police_uk::count_street_bytes`), files in parallel.
 fn count_inputs(
     inputs: &Inputs,
-    area: &LsoaFilter,
+    filter: &AreaFilter,
     base: Period,
     current: Period,
 ) -> anyhow::Result<Counted> {
     let in_periods = |month: Month| base.contains(month) || current.contains(month);
     let files: Vec<&PoliceFile> =
         inputs.street.iter().filter(|file| in_periods(file.info.month)).collect();
+    let area = match filter {
+        AreaFilter::Lsoa(filter) => filter,
+        AreaFilter::Polygon(polygons) => {
+            return count_inputs_in_polygons(inputs, &files, polygons, base, current)
+        }
+    };
     let (counts, reports) = count_street_files(&files, 0, area, |file| std::fs::read(&file.path));
     report_counts(&files, &reports)?;
 
@@ -567,6 +794,77 @@ fn count_inputs(
     })
 }
 
+/// Counts the street files of the two periods whose snap points lie in `polygons`: the full
+/// scan (which keeps coordinates), each distinct point located once with the R-tree index.
+fn count_inputs_in_polygons(
+    inputs: &Inputs,
+    files: &[&PoliceFile],
+    polygons: &[MultiPolygon],
+    base: Period,
+    current: Period,
+) -> anyhow::Result<Counted> {
+    let batch = scan_street_files(files, 0, |file| std::fs::read(&file.path));
+    let columns = &batch.columns;
+    let points: Vec<[f64; 2]> =
+        columns.longitude().iter().zip(columns.latitude()).map(|(&lon, &lat)| [lon, lat]).collect();
+    let index = AreaIndex::new(polygons.to_vec());
+    let inside = index.locate_all(&points);
+    let mut reports = Vec::with_capacity(batch.files.len());
+    let mut forces_in_area = BTreeSet::new();
+    let zeros = || -> BTreeMap<String, u64> {
+        columns.crime_types().iter().map(|(_, name)| (name.to_string(), 0)).collect()
+    };
+    let (mut base_counts, mut current_counts) = (zeros(), zeros());
+    for outcome in &batch.files {
+        let report = match &outcome.result {
+            Err(err) => Err(err.clone()),
+            Ok(report) => {
+                let mut selected = 0;
+                for row in report.rows.clone() {
+                    if inside[row].is_none() {
+                        continue;
+                    }
+                    selected += 1;
+                    let month = columns.month()[row];
+                    let crime_type = columns.crime_types().get(columns.crime_type()[row]);
+                    let counts = if base.contains(month) {
+                        &mut base_counts
+                    } else if current.contains(month) {
+                        &mut current_counts
+                    } else {
+                        continue;
+                    };
+                    *counts.entry(crime_type.to_string()).or_insert(0) += 1;
+                }
+                if selected > 0 {
+                    forces_in_area.insert(report.info.force.clone());
+                }
+                Ok(CountReport {
+                    info: report.info.clone(),
+                    rows: report.rows.len(),
+                    selected,
+                    errors: report.errors.clone(),
+                    warnings: report.warnings.clone(),
+                })
+            }
+        };
+        reports.push(report);
+    }
+    report_counts(files, &reports)?;
+    let mut months_by_force: BTreeMap<String, BTreeSet<Month>> = BTreeMap::new();
+    for file in &inputs.street {
+        months_by_force.entry(file.info.force.clone()).or_default().insert(file.info.month);
+    }
+    Ok(Counted {
+        source: Source::Files,
+        months_by_force,
+        forces_in_area,
+        base: base_counts,
+        current: current_counts,
+        near_miss: None,
+    })
+}
+
 /// Counts the street rows imported into `store` for `area` in the two periods.
 ///
 /// The ledger is read before the rows: an import that commits in between can then only add
@@ -574,7 +872,7 @@ fn count_inputs(
 /// replace a month whole; it can never make a listed month count as zero.
 async fn count_store(
     store: &Store,
-    area: &LsoaFilter,
+    filter: &AreaFilter,
     base: Period,
     current: Period,
 ) -> anyhow::Result<Counted> {
@@ -599,10 +897,17 @@ async fn count_store(
         format_count(n_bad_rows.max(0) as u64)
     );
 
-    let street_area = match area {
-        LsoaFilter::All => StreetArea::All,
-        LsoaFilter::District(district) => StreetArea::District(district.clone()),
-        LsoaFilter::Codes(codes) => StreetArea::LsoaCodes(codes.clone()),
+    // A polygon selects nothing by LSOA: every crime type is listed with zeros, then the
+    // snap points inside its bounding box are located one by one.
+    let (street_area, polygons) = match filter {
+        AreaFilter::Lsoa(LsoaFilter::All) => (StreetArea::All, None),
+        AreaFilter::Lsoa(LsoaFilter::District(district)) => {
+            (StreetArea::District(district.clone()), None)
+        }
+        AreaFilter::Lsoa(LsoaFilter::Codes(codes)) => (StreetArea::LsoaCodes(codes.clone()), None),
+        AreaFilter::Polygon(polygons) => {
+            (StreetArea::LsoaCodes(Vec::new()), Some(AreaIndex::new(polygons.clone())))
+        }
     };
     let mut forces_in_area: BTreeSet<String> = BTreeSet::new();
     let mut totals = Vec::new();
@@ -620,13 +925,36 @@ async fn count_store(
             }
             *by_type.entry(count.crime_type).or_insert(0) += n;
         }
+        if let Some(bbox) = polygons.as_ref().and_then(AreaIndex::bbox) {
+            let index = polygons.as_ref().expect("a polygon filter");
+            let points = store
+                .police_uk_street_point_counts(
+                    &from,
+                    &to,
+                    [bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat],
+                )
+                .await
+                .context("cannot count the stored street rows by snap point")?;
+            let located = index
+                .locate_all(&points.iter().map(|p| [p.longitude, p.latitude]).collect::<Vec<_>>());
+            for (point, inside) in points.into_iter().zip(located) {
+                if inside.is_some() && point.n > 0 {
+                    forces_in_area.insert(point.force);
+                    *by_type.entry(point.crime_type).or_insert(0) += point.n as u64;
+                }
+            }
+        }
         totals.push(by_type);
     }
     let current_counts = totals.pop().unwrap_or_default();
     let base_counts = totals.pop().unwrap_or_default();
 
     let mut near_miss_names = Vec::new();
-    if let (true, LsoaFilter::District(district)) = (forces_in_area.is_empty(), area) {
+    let lsoa_filter = match filter {
+        AreaFilter::Lsoa(filter) => Some(filter),
+        AreaFilter::Polygon(_) => None,
+    };
+    if let (true, Some(LsoaFilter::District(district))) = (forces_in_area.is_empty(), lsoa_filter) {
         for period in [base, current] {
             let (from, to) = (period.from.to_string(), period.to.to_string());
             near_miss_names.extend(
@@ -643,7 +971,8 @@ async fn count_store(
         forces_in_area,
         base: base_counts,
         current: current_counts,
-        near_miss: near_miss(near_miss_names.iter().map(String::as_str), area),
+        near_miss: lsoa_filter
+            .and_then(|filter| near_miss(near_miss_names.iter().map(String::as_str), filter)),
     })
 }
 
@@ -725,30 +1054,41 @@ fn report_counts(
     Ok(())
 }
 
-/// `safer compare --json`: the documented shape, plus `months`, `population`, the total row,
-/// shares, rates (null until population is known), verdicts and the method.
+/// `safer compare --json`: the documented shape, plus `area_name`, `months`, `population`, the
+/// total row, shares, rates (null when the population is not known), verdicts, the method, the
+/// population used, peers, partner indicators and notes.
 #[derive(Debug, Serialize)]
 struct CompareJson<'a> {
     area: String,
+    area_name: Option<&'a str>,
     base: &'a PeriodTotal,
     current: &'a PeriodTotal,
     rows: &'a [ComparisonRow],
     total: &'a ComparisonRow,
     alpha: f64,
     method: &'static str,
+    population: Option<&'a AreaPopulation>,
+    peers: Option<&'a Peers>,
+    partner_indicators: serde_json::Value,
+    notes: &'a [String],
 }
 
 impl<'a> CompareJson<'a> {
     fn new(evidence: &'a Evidence) -> CompareJson<'a> {
         let comparison = &evidence.comparison;
         CompareJson {
-            area: evidence.area.to_string(),
+            area: evidence.area.selector.to_string(),
+            area_name: evidence.area.name.as_deref(),
             base: &comparison.base,
             current: &comparison.current,
             rows: &comparison.rows,
             total: &comparison.total,
             alpha: comparison.alpha,
             method: METHOD,
+            population: evidence.area.population.as_ref(),
+            peers: evidence.peers.as_ref(),
+            partner_indicators: indicators::to_json(&evidence.partner_indicators),
+            notes: &evidence.notes,
         }
     }
 }
@@ -768,7 +1108,7 @@ struct FindingsJson<'a> {
 fn write_table(out: &mut impl Write, evidence: &Evidence) -> std::io::Result<()> {
     let comparison = &evidence.comparison;
     let (base, current) = (&comparison.base, &comparison.current);
-    writeln!(out, "Area: {}", evidence.area)?;
+    writeln!(out, "Area: {}", evidence.area.label())?;
     writeln!(
         out,
         "Base: {} ({}); current: {} ({})",
@@ -778,20 +1118,18 @@ fn write_table(out: &mut impl Write, evidence: &Evidence) -> std::io::Result<()>
         months(current.months)
     )?;
     writeln!(out)?;
-    let header = [
-        "Crime type",
-        "Base",
-        "Current",
-        "Change",
-        "% change",
-        "Share of current",
-        "p-value",
-        "Verdict",
-    ];
-    let rows: Vec<[String; 8]> = std::iter::once(&comparison.total)
+    let with_rates = base.population.is_some();
+    let mut header =
+        vec!["Crime type", "Base", "Current", "Change", "% change", "Share of current"];
+    if with_rates {
+        header.extend(["Base /1,000", "Current /1,000"]);
+    }
+    header.extend(["p-value", "Verdict"]);
+    let rate = |rate: Option<f64>| rate.map_or("n/a".to_string(), |r| format!("{r:.2}"));
+    let rows: Vec<Vec<String>> = std::iter::once(&comparison.total)
         .chain(&comparison.rows)
         .map(|row| {
-            [
+            let mut cells = vec![
                 row.crime_type.clone(),
                 format_count(row.base),
                 format_count(row.current),
@@ -799,33 +1137,18 @@ fn write_table(out: &mut impl Write, evidence: &Evidence) -> std::io::Result<()>
                 row.change_pct.map_or("n/a".to_string(), format_pct_change),
                 row.share_current
                     .map_or("n/a".to_string(), |share| format!("{:.1}%", share * 100.0)),
-                format_p(row.p_value),
-                verdict(row.verdict).to_string(),
-            ]
+            ];
+            if with_rates {
+                cells.push(rate(row.rate_per_1000_base));
+                cells.push(rate(row.rate_per_1000_current));
+            }
+            cells.push(format_p(row.p_value));
+            cells.push(verdict(row.verdict).to_string());
+            cells
         })
         .collect();
-    let mut widths = header.map(|text| text.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: [&str; 8]| {
-        let mut text = String::new();
-        for (idx, (cell, width)) in cells.iter().zip(widths).enumerate() {
-            let pad = " ".repeat(width - cell.chars().count());
-            match idx {
-                0 => text.push_str(&format!("{cell}{pad}")),
-                7 => text.push_str(&format!("  {cell}")),
-                _ => text.push_str(&format!("  {pad}{cell}")),
-            }
-        }
-        text
-    };
-    writeln!(out, "{}", line(header))?;
-    for row in &rows {
-        writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
-    }
+    let header: Vec<String> = header.into_iter().map(str::to_string).collect();
+    write_aligned(out, &header, &rows)?;
     writeln!(out)?;
     writeln!(out, "Method: {METHOD}.")?;
     if base.months != current.months {
@@ -835,7 +1158,111 @@ fn write_table(out: &mut impl Write, evidence: &Evidence) -> std::io::Result<()>
              weighted by the months in each period."
         )?;
     }
-    writeln!(out, "{NO_RATES}")?;
+    for note in &evidence.notes {
+        writeln!(out, "{note}")?;
+    }
+    if let Some(peers) = &evidence.peers {
+        write_peers(out, peers, current)?;
+    }
+    Ok(())
+}
+
+/// The peer table: rates in the current period against the force area.
+fn write_peers(out: &mut impl Write, peers: &Peers, current: &PeriodTotal) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Rates per 1,000 residents, {} ({}), against the force area average:",
+        span(current),
+        months(current.months)
+    )?;
+    let header: Vec<String> = [
+        "Area",
+        "Count",
+        "Residents",
+        "Rate /1,000",
+        "95% interval",
+        "95% limits",
+        "99.8% limits",
+        "Against the average",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    let rates = &peers.rates;
+    let rows: Vec<Vec<String>> = std::iter::once(&rates.reference)
+        .chain(&rates.areas)
+        .map(|rate| {
+            let name = match &rate.name {
+                Some(name) => format!("{} ({name})", rate.area),
+                None => rate.area.clone(),
+            };
+            let reference = std::ptr::eq(rate, &rates.reference);
+            vec![
+                name,
+                format_count(rate.count),
+                format_count(rate.population),
+                format!("{:.2}", rate.rate_per_1000),
+                format!("{:.2}–{:.2}", rate.ci95_lower, rate.ci95_upper),
+                if reference {
+                    "-".to_string()
+                } else {
+                    format!("{:.2}–{:.2}", rate.funnel_95[0], rate.funnel_95[1])
+                },
+                if reference {
+                    "-".to_string()
+                } else {
+                    format!("{:.2}–{:.2}", rate.funnel_998[0], rate.funnel_998[1])
+                },
+                if reference {
+                    "(the average)".to_string()
+                } else {
+                    rate.position.describe().to_string()
+                },
+            ]
+        })
+        .collect();
+    write_aligned(out, &header, &rows)?;
+    writeln!(
+        out,
+        "The force area is {}. Funnel limits are the exact Poisson limits around the count the \
+         average rate gives an area of that many residents; only a rate outside them differs \
+         from the average by more than chance.",
+        peers.reference_description
+    )?;
+    Ok(())
+}
+
+/// Writes `rows` under `header`, the first column left-aligned, the last left-aligned after
+/// two spaces, the others right-aligned.
+fn write_aligned(
+    out: &mut impl Write,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|text| text.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let last = header.len() - 1;
+    let line = |cells: &[String]| {
+        let mut text = String::new();
+        for (idx, (cell, width)) in cells.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(width - cell.chars().count());
+            match idx {
+                0 => text.push_str(&format!("{cell}{pad}")),
+                _ if idx == last => text.push_str(&format!("  {cell}")),
+                _ => text.push_str(&format!("  {pad}{cell}")),
+            }
+        }
+        text
+    };
+    writeln!(out, "{}", line(header))?;
+    for row in rows {
+        writeln!(out, "{}", line(row))?;
+    }
     Ok(())
 }
 
@@ -909,26 +1336,6 @@ mod tests {
         }
         let err = Period::parse("--current", "2022-12..2022-03").unwrap_err().to_string();
         assert_eq!(err, "the --current period `2022-12..2022-03` ends before it starts");
-    }
-
-    #[test]
-    fn areas() {
-        assert_eq!(
-            parse_area("district:Tunbridge Wells").unwrap(),
-            LsoaFilter::District("Tunbridge Wells".to_string())
-        );
-        assert_eq!(
-            parse_area("lsoa:E01024403,E01034991").unwrap(),
-            LsoaFilter::Codes(vec!["E01024403".to_string(), "E01034991".to_string()])
-        );
-        for geography in ["lad:E07000110", "ward:E05009955", "polygon:town.geojson"] {
-            let err = parse_area(geography).unwrap_err().to_string();
-            assert!(err.contains("not built yet"), "{err}");
-        }
-        assert!(parse_area("Maidstone").unwrap_err().to_string().starts_with("unknown area"));
-        assert!(parse_area("lsoa:Maidstone").unwrap_err().to_string().contains("E01024403"));
-        assert!(parse_area("district:").is_err());
-        assert!(parse_area("district: Maidstone").is_err());
     }
 
     #[test]

@@ -210,6 +210,69 @@ pub async fn for_comparison(
     Ok(pair_with_periods(&stored, base, current))
 }
 
+/// The indicators of a partner indicators CSV for any of `areas`, paired like
+/// [`for_comparison`]: the `--input` path's counterpart of the database's indicators. Bad rows
+/// are reported on standard error and left out.
+pub fn from_file(
+    file: &Path,
+    areas: &[String],
+    base: (&str, &str),
+    current: (&str, &str),
+) -> anyhow::Result<Vec<IndicatorChange>> {
+    let (name, parsed) = read(file, false)?;
+    for err in &parsed.errors {
+        eprintln!("{name}:{err}");
+    }
+    let rows: Vec<PartnerIndicator> = parsed
+        .rows
+        .into_iter()
+        .filter(|row| areas.contains(&row.area))
+        .map(|row| PartnerIndicator {
+            indicator: row.indicator,
+            area: row.area,
+            period_start: row.period_start,
+            period_end: row.period_end,
+            value: row.value,
+            unit: row.unit,
+            source: row.source,
+            notes: row.notes,
+            file_name: name.clone(),
+            source_line: row.line as i64,
+            imported_at: 0,
+        })
+        .collect();
+    Ok(pair_with_periods(&rows, base, current))
+}
+
+/// The indicators as JSON for `safer compare --json`: per indicator its unit, the base and
+/// current figures (null when missing or when several figures fall in a period), the change,
+/// and for counts the exact test.
+pub fn to_json(changes: &[IndicatorChange]) -> serde_json::Value {
+    let figure = |figure: Figure| match figure {
+        Figure::One { value, .. } => serde_json::json!(value),
+        Figure::Missing | Figure::Several => serde_json::Value::Null,
+    };
+    let items: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|change| {
+            let p_value = change.p_value();
+            serde_json::json!({
+                "indicator": change.indicator,
+                "unit": change.unit,
+                "base": figure(change.base),
+                "current": figure(change.current),
+                "several_in_a_period": matches!(change.base, Figure::Several)
+                    || matches!(change.current, Figure::Several),
+                "change_pct": change.change_pct(),
+                "p_value": p_value,
+                "significant": p_value.map(|p| p < ALPHA),
+                "verdict": verdict(change, p_value),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items)
+}
+
 /// Pairs stored indicators with the two periods of a comparison (months `YYYY-MM`, both ends
 /// included): a figure counts for a period when its own period lies wholly within it.
 pub fn pair_with_periods(

@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod agencies;
+pub mod area;
 pub mod evidence;
 pub mod export;
 pub mod geo;

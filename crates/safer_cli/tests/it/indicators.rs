@@ -224,7 +224,16 @@ fn compare_and_findings_show_the_indicators_of_the_area_and_periods() {
         "{findings}"
     );
 
-    // The JSON is unchanged by indicators: it stays the same as from the files.
+    // The JSON carries them too, with the same test.
     let json = run(&[&["compare"], &periods[..], &["--json"]].concat());
-    assert!(!json.contains("marac"), "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let marac = json["partner_indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "marac-cases")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!((marac["base"].as_f64(), marac["current"].as_f64()), (Some(268.0), Some(220.0)));
+    assert_eq!(marac["verdict"], "fall");
+    assert!((marac["p_value"].as_f64().unwrap() - 0.033).abs() < 0.0005, "{marac}");
 }

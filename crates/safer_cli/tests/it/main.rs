@@ -12,9 +12,13 @@ mod compare;
 mod compare_store;
 /// `safer demo`: idempotent set-up and a server that answers.
 mod demo;
+/// `safer export parquet`: read back with DuckDB against the CSVs, re-runs, refusals, PostgreSQL.
+mod export;
 /// `safer import police-uk`: re-imports, a killed import, broken files, --strict, real Kent data.
 mod import;
 /// `safer import indicators`: the Maidstone example, re-imports, broken files, --strict.
 mod indicators;
+/// Point in polygon on real data: Maidstone LSOA boundaries against police.uk rows' LSOAs.
+mod spatial;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;

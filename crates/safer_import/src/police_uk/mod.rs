@@ -25,7 +25,7 @@ mod fields;
 mod month;
 mod parallel;
 mod rows;
-mod split;
+pub(crate) mod split;
 
 use std::fmt;
 

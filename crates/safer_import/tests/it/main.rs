@@ -4,6 +4,9 @@
 mod broken_files;
 /// The count-only scan against the full scan: counts, row errors and warnings.
 mod fastcount;
+/// GeoJSON boundaries: the real Maidstone LSOA and ward files. Skipped outside CI when the
+/// data is missing.
+mod geojson;
 /// The 23 real Kent street files and 13 outcomes files, against published facts and an
 /// independent count made with the `csv` crate. Skipped outside CI when the data is missing.
 mod real_data;

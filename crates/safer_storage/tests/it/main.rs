@@ -5,6 +5,10 @@
 mod accounts;
 /// Counting stored street rows for an area, and the street months of the ledger.
 mod evidence;
+/// Reading street rows back one force-month at a time, in line order, for exports.
+mod export;
+/// Geography: lookups, populations and boundaries upserted, read back as an index.
+mod geography;
 /// Partner indicators: a file upserted whole, re-import unchanged, the area and period query.
 mod indicators;
 /// Migration files: the two backends have the same set, and migrating twice is harmless.
