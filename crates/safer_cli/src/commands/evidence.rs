@@ -812,7 +812,13 @@ fn count_inputs_in_polygons(
     let mut reports = Vec::with_capacity(batch.files.len());
     let mut forces_in_area = BTreeSet::new();
     let zeros = || -> BTreeMap<String, u64> {
-        columns.crime_types().iter().map(|(_, name)| (name.to_string(), 0)).collect()
+        // The dictionary holds "" (id 0) for empty fields; police.uk crime types never are.
+        columns
+            .crime_types()
+            .iter()
+            .filter(|(_, name)| !name.is_empty())
+            .map(|(_, name)| (name.to_string(), 0))
+            .collect()
     };
     let (mut base_counts, mut current_counts) = (zeros(), zeros());
     for outcome in &batch.files {

@@ -14,6 +14,8 @@ mod compare_store;
 mod demo;
 /// `safer export parquet`: read back with DuckDB against the CSVs, re-runs, refusals, PostgreSQL.
 mod export;
+/// `safer geo import` and lad:/ward:/polygon: selectors, rates and peers on real Kent data.
+mod geography;
 /// `safer import police-uk`: re-imports, a killed import, broken files, --strict, real Kent data.
 mod import;
 /// `safer import indicators`: the Maidstone example, re-imports, broken files, --strict.

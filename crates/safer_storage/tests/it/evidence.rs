@@ -193,3 +193,40 @@ async fn street_counts_select_a_district_by_its_lsoa_names_on_both_backends() {
         );
     }
 }
+
+#[tokio::test]
+async fn lsoa_and_point_counts_on_both_backends() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let label = db.label();
+        fill(store).await;
+        let lsoa: Vec<String> = store
+            .police_uk_street_lsoa_counts("2022-01", "2022-02")
+            .await
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c.lsoa_code == "E01024403" || c.lsoa_code == "E01024404" || c.lsoa_code.is_empty()
+            })
+            .map(|c| format!("{} {} {}", c.force, c.lsoa_code, c.n))
+            .collect();
+        assert_eq!(
+            lsoa,
+            ["kent  2", "kent E01024403 2", "kent E01024404 2", "metropolitan E01024403 1"],
+            "{label}"
+        );
+        // Every located row of the fixture sits at (0.52, 51.27).
+        let inside = store
+            .police_uk_street_point_counts("2022-01", "2022-03", [0.5, 51.2, 0.6, 51.3])
+            .await
+            .unwrap();
+        let total: i64 = inside.iter().map(|p| p.n).sum();
+        assert_eq!(total, 3 + 9 - 1 + 1 + 1 + 1, "{label}: {inside:?}");
+        assert!(inside.iter().all(|p| p.longitude == 0.52 && p.latitude == 51.27), "{label}");
+        let outside = store
+            .police_uk_street_point_counts("2022-01", "2022-03", [1.0, 52.0, 1.1, 52.1])
+            .await
+            .unwrap();
+        assert!(outside.is_empty(), "{label}");
+    }
+}
