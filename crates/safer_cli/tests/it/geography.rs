@@ -134,12 +134,15 @@ fn lookup(data: &Path) -> (HashMap<String, String>, HashMap<String, u64>) {
     (best, persons)
 }
 
+/// Whether to count a row, given its LSOA code and its point (longitude, latitude).
+type RowTest<'a> = dyn Fn(&str, Option<(f64, f64)>) -> bool + 'a;
+
 /// Rows of the two periods whose row passes `keep(lsoa_code, lon, lat)`, by crime type.
 fn independent_count(
     files: &BTreeMap<String, PathBuf>,
     from: &str,
     to: &str,
-    keep: &dyn Fn(&str, Option<(f64, f64)>) -> bool,
+    keep: &RowTest<'_>,
 ) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
     for (month, path) in files {
