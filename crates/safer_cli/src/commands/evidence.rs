@@ -30,7 +30,7 @@ use safer_analytics::compare::{
     PeriodTotal, Verdict,
 };
 use safer_analytics::findings::{format_count, key_findings, Finding, FindingsConfig};
-use safer_analytics::peers::{peer_rates, AreaCount, PeerRates};
+use safer_analytics::peers::{peer_rates, AreaCount, FunnelPosition, PeerRates};
 use safer_analytics::spatial::AreaIndex;
 use safer_domain::geo::MultiPolygon;
 use safer_domain::geography::{AreaKind, AreaPopulation, Geography};
@@ -89,6 +89,7 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
             current: &evidence.comparison.current,
             method: METHOD,
             findings: &findings,
+            peer_findings: peer_findings(&evidence),
             caveat: CAVEAT,
         };
         serde_json::to_writer_pretty(&mut out, &json).context("cannot write the JSON")?;
@@ -96,6 +97,9 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
     } else {
         for finding in &findings {
             writeln!(out, "- {}", finding.text)?;
+        }
+        for text in peer_findings(&evidence) {
+            writeln!(out, "- {text}")?;
         }
         for text in indicators::findings(&evidence.partner_indicators) {
             writeln!(out, "- {text}")?;
@@ -1107,7 +1111,35 @@ struct FindingsJson<'a> {
     current: &'a PeriodTotal,
     method: &'static str,
     findings: &'a [Finding],
+    peer_findings: Vec<String>,
     caveat: &'static str,
+}
+
+/// One bullet per area of the peer table: its rate against the force area's, in words that
+/// never rank a rate the funnel cannot tell from the average.
+fn peer_findings(evidence: &Evidence) -> Vec<String> {
+    let Some(peers) = &evidence.peers else { return Vec::new() };
+    let reference = &peers.rates.reference;
+    peers
+        .rates
+        .areas
+        .iter()
+        .map(|rate| {
+            let name = rate.name.clone().unwrap_or_else(|| rate.area.clone());
+            let (words, limits) = match rate.position {
+                FunnelPosition::Above998 => ("well above", "outside the 99.8% funnel limits"),
+                FunnelPosition::Above95 => ("above", "outside the 95% funnel limits"),
+                FunnelPosition::Within => ("in line with", "inside the 95% funnel limits"),
+                FunnelPosition::Below95 => ("below", "outside the 95% funnel limits"),
+                FunnelPosition::Below998 => ("well below", "outside the 99.8% funnel limits"),
+            };
+            format!(
+                "{name}: {:.1} crimes and ASB incidents per 1,000 residents in the current \
+                 period, {words} the force area average of {:.1} ({limits})",
+                rate.rate_per_1000, reference.rate_per_1000
+            )
+        })
+        .collect()
 }
 
 /// The comparison as a table, total first.

@@ -341,6 +341,22 @@ fn lad_ward_polygon_rates_and_peers_on_real_kent_data() {
         assert_eq!(outside, position.ends_with("998"), "{area}");
     }
 
+    // Findings say where each area stands, in the funnel's terms.
+    let mut args = vec!["findings", "--input"];
+    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--area", "lad:E07000110", "--base", "2021-03..2021-12", "--current"]);
+    args.extend(["2022-03..2022-12", "--peer", "ward:E05005004"]);
+    let findings = ok(&safer(dir.path(), &args));
+    assert!(
+        findings.contains(
+            "- Maidstone: 86.0 crimes and ASB incidents per 1,000 residents in \
+        the current period, well below the force area average of 90.2 (outside the 99.8% funnel \
+        limits)"
+        ),
+        "{findings}"
+    );
+    assert!(findings.contains("in line with the force area average"), "{findings}");
+
     // The same from the database: import the street files, and the JSON is identical.
     let mut args = vec!["import", "police-uk", "--strict"];
     args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
