@@ -21,3 +21,4 @@ pub mod findings;
 pub mod peers;
 pub mod spatial;
 pub mod stats;
+pub mod weights;
