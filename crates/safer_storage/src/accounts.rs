@@ -265,7 +265,7 @@ impl Store {
     /// Replaces a user's password hash and signs them out everywhere.
     pub async fn set_password_hash(&self, id: UserId, password_hash: &str, now: i64) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let done = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
                 .bind(password_hash).bind(now).bind(id.0).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
@@ -281,7 +281,7 @@ impl Store {
     /// Disables or re-enables a user. Disabling ends every session the user has.
     pub async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
                 .bind(disabled).bind(id.0).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {

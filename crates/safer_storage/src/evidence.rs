@@ -82,6 +82,30 @@ pub struct PointCount {
     pub n: i64,
 }
 
+/// Street rows of one force and crime type at one place (LSOA, snap point and Location), over
+/// a run of months.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PlaceCount {
+    /// Force slug.
+    pub force: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The crime type as published.
+    pub crime_type: String,
+    /// The LSOA code; empty for rows with no location.
+    pub lsoa_code: String,
+    /// The LSOA name; empty for rows with no location.
+    pub lsoa_name: String,
+    /// The snap point's longitude, when located.
+    pub longitude: Option<f64>,
+    /// The snap point's latitude, when located.
+    pub latitude: Option<f64>,
+    /// The police.uk `Location` text, such as "On or near Week Street".
+    pub location: String,
+    /// How many rows.
+    pub n: i64,
+}
+
 const DIGITS: &str = "('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')";
 const UPPER: &str = "('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', \
                      'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z')";
@@ -218,5 +242,25 @@ impl Store {
                 .then(a.latitude.total_cmp(&b.latitude))
         });
         Ok(counts)
+    }
+
+    /// Street rows in the months `from..=to` grouped by force, month, crime type, LSOA, snap
+    /// point and Location: what hot-spot analysis assigns to units (by code or by point) and
+    /// names places from. Ordered by every key.
+    pub async fn police_uk_street_places(&self, from: &str, to: &str) -> Result<Vec<PlaceCount>> {
+        const SQL: &str = "SELECT force, month, crime_type, COALESCE(lsoa_code, '') AS lsoa_code, \
+             COALESCE(lsoa_name, '') AS lsoa_name, longitude, latitude, location, COUNT(*) AS n \
+             FROM police_uk_street WHERE month >= $1 AND month <= $2 \
+             GROUP BY force, month, crime_type, COALESCE(lsoa_code, ''), COALESCE(lsoa_name, ''), \
+             longitude, latitude, location";
+        let mut places: Vec<PlaceCount> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(from).bind(to).fetch_all(pool).await?);
+        places.sort_by(|a, b| {
+            (&a.force, &a.month, &a.crime_type, &a.lsoa_code, &a.location)
+                .cmp(&(&b.force, &b.month, &b.crime_type, &b.lsoa_code, &b.location))
+                .then(a.longitude.unwrap_or(f64::NAN).total_cmp(&b.longitude.unwrap_or(f64::NAN)))
+                .then(a.latitude.unwrap_or(f64::NAN).total_cmp(&b.latitude.unwrap_or(f64::NAN)))
+        });
+        Ok(places)
     }
 }

@@ -121,7 +121,7 @@ impl Store {
     ) -> Result<GeographyOutcome> {
         let mut outcome = GeographyOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             outcome.names = upsert_rows!(
                 tx, &self.backend, "geo_areas", ["code", "kind", "name", "updated_at"],
                 ["code", "kind"], [""; 0], batch.names, |n: &AreaName| (n.code.clone(), n.kind),

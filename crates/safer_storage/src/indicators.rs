@@ -91,7 +91,7 @@ impl Store {
              source_line = excluded.source_line, imported_at = excluded.imported_at";
         let mut outcome = PartnerIndicatorsOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             for row in rows {
                 let old: Option<(f64, String, String, String)> = sqlx::query_as(SELECT)
                     .bind(&row.indicator).bind(&row.area)

@@ -32,7 +32,7 @@ use sqlx::{Connection, PgPool, SqlitePool};
 pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, UserListing};
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
-pub use evidence::{LsoaCount, PointCount, StreetArea, StreetCount, StreetMonth};
+pub use evidence::{LsoaCount, PlaceCount, PointCount, StreetArea, StreetCount, StreetMonth};
 pub use geography::{GeographyBatch, GeographyOutcome, NewBoundary, StoredBoundary};
 pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
@@ -76,6 +76,19 @@ impl BackendKind {
 enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+impl Backend {
+    /// The statement that opens a transaction which will write. SQLite's `BEGIN IMMEDIATE`
+    /// takes the write lock at once, so concurrent writers queue on the busy timeout instead of
+    /// one failing with SQLITE_BUSY when it upgrades a read lock mid-transaction (which the
+    /// timeout cannot resolve); PostgreSQL's plain `BEGIN`.
+    fn begin_write(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "BEGIN IMMEDIATE",
+            Backend::Postgres(_) => "BEGIN",
+        }
+    }
 }
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds. The body is compiled once

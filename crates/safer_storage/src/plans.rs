@@ -109,7 +109,7 @@ impl Store {
             serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let info = &plan.plan;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let existing: Option<(i64, i64, String)> =
                 sqlx::query_as("SELECT id, partnership_id, content_hash FROM plans WHERE slug = $1")
                     .bind(&info.id).fetch_optional(&mut *tx).await?;

@@ -422,7 +422,7 @@ impl Store {
         let numbered = matches!(self.backend, Backend::Postgres(_));
         let delete_sql = format!("DELETE FROM {} WHERE force = $1 AND month = $2", kind.table());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let old_hash: Option<String> = sqlx::query_scalar(
                 "SELECT content_sha256 FROM police_uk_imports WHERE force = $1 AND month = $2 AND kind = $3",
             )

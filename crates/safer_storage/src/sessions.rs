@@ -95,7 +95,7 @@ impl Store {
         forget_before: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             sqlx::query("DELETE FROM login_failures WHERE failed_at < $1").bind(forget_before).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2)")
                 .bind(throttle_key).bind(now).execute(&mut *tx).await?;

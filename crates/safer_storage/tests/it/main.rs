@@ -3,6 +3,8 @@
 
 /// Partnerships, agencies, users and roles.
 mod accounts;
+/// Concurrent writers queue instead of failing (SQLite `BEGIN IMMEDIATE`).
+mod concurrency;
 /// Counting stored street rows for an area, and the street months of the ledger.
 mod evidence;
 /// Reading street rows back one force-month at a time, in line order, for exports.
