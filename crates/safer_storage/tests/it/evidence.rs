@@ -230,3 +230,24 @@ async fn lsoa_and_point_counts_on_both_backends() {
         assert!(outside.is_empty(), "{label}");
     }
 }
+
+#[tokio::test]
+async fn places_group_rows_by_lsoa_point_and_location_on_both_backends() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let label = db.label();
+        fill(store).await;
+        let places = store.police_uk_street_places("2022-01", "2022-01").await.unwrap();
+        let total: i64 = places.iter().map(|p| p.n).sum();
+        assert_eq!(total, 12, "{label}");
+        let burglary_a = places
+            .iter()
+            .find(|p| p.lsoa_code == "E01024403" && p.crime_type == "Burglary")
+            .unwrap();
+        assert_eq!(burglary_a.n, 2, "{label}");
+        assert_eq!((burglary_a.longitude, burglary_a.latitude), (Some(0.52), Some(51.27)));
+        assert_eq!(burglary_a.location, "On or near Maidstone Road");
+        let unlocated = places.iter().find(|p| p.lsoa_code.is_empty()).unwrap();
+        assert_eq!((unlocated.longitude, unlocated.n), (None, 1), "{label}");
+    }
+}
