@@ -12,13 +12,27 @@
 //!   test cannot tell from noise a rise or a fall ([`findings::key_findings`]).
 //! - [`spatial`]: which area a point is in ([`spatial::AreaIndex`]: an R-tree of polygon
 //!   bounding boxes, then the exact half-open point-in-polygon test).
+//! - [`kde`]: quartic kernel density in the ArcGIS convention ([`kde::quartic_kde`]) and
+//!   ArcGIS's default search radius ([`kde::arcgis_default_bandwidth`]).
+//! - [`concentration`]: Gini, generalised Gini, top-5 % share, units for half the crime and
+//!   the Lorenz curve, against a seeded random baseline ([`concentration::concentration`]).
+//! - [`stability`]: PAI, PPAI and RRI with their formulas, unit PAI and priority places, and
+//!   which hotspots stayed, entered or left ([`stability::hotspot_stability`]).
 //!
 //! Methods and reference values are in `shared/docs/ANALYTICS.md` §2.9.
 #![deny(missing_docs)]
 
+pub mod alcohol;
 pub mod compare;
+pub mod concentration;
 pub mod findings;
+pub mod grid;
+pub mod harm;
+pub mod hotspot;
+pub mod kde;
+pub mod map;
 pub mod peers;
 pub mod spatial;
+pub mod stability;
 pub mod stats;
 pub mod weights;

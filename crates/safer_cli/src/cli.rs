@@ -75,6 +75,81 @@ pub enum Command {
     /// Export data for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Find hot spots: counts by unit, spatial weights, Getis-Ord Gi*, local Moran or density; maps.
+    Hotspots(Box<HotspotsArgs>),
+    /// Alcohol supply: premises per 1,000 residents against IMD; cumulative-impact candidates.
+    Alcohol(AlcoholArgs),
+}
+
+/// `safer hotspots`.
+#[derive(Debug, Args)]
+pub struct HotspotsArgs {
+    /// police.uk CSV files or folders (searched recursively); without it, the database is used
+    #[arg(long = "input", value_name = "PATH", num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// The area: district:NAME, lad:CODE, ward:CODE, lsoa:CODE[,CODE...] or polygon:FILE.geojson
+    #[arg(long, value_name = "SELECTOR")]
+    pub area: String,
+    /// The period, YYYY-MM..YYYY-MM
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// Only these crime types, as police.uk spells them (repeat for several)
+    #[arg(long = "crime-type", value_name = "TYPE")]
+    pub crime_types: Vec<String>,
+    /// Units: lsoa, ward, grid:METRES or hex:METRES
+    #[arg(long, value_name = "UNITS", default_value = "lsoa")]
+    pub units: String,
+    /// Unit polygons (GeoJSON); by default the boundaries imported with `safer geo import`
+    #[arg(long, value_name = "FILE")]
+    pub boundaries: Option<PathBuf>,
+    /// The property holding each unit's id in --boundaries [default: detected, e.g. LSOA11CD]
+    #[arg(long, value_name = "FIELD")]
+    pub id_field: Option<String>,
+    /// The property holding each unit's name in --boundaries [default: detected, e.g. LSOA11NM]
+    #[arg(long, value_name = "FIELD")]
+    pub name_field: Option<String>,
+    /// How rows reach units: code (the published LSOA code) or point (point in polygon)
+    #[arg(long, value_name = "HOW")]
+    pub assign: Option<String>,
+    /// Weights: contiguity, distance:METRES, knn:K or gal:FILE
+    #[arg(long, value_name = "WEIGHTS", default_value = "contiguity")]
+    pub weights: String,
+    /// Row-standardise the weights
+    #[arg(long)]
+    pub row_standardise: bool,
+    /// Write the weights (before any row-standardising) as a GAL file, for GeoDa or PySAL
+    #[arg(long, value_name = "FILE")]
+    pub save_weights: Option<PathBuf>,
+    /// Method: gi-star, gi, local-moran or kde
+    #[arg(long, value_name = "METHOD", default_value = "gi-star")]
+    pub method: String,
+    /// Permutations for pseudo p-values (0 for none)
+    #[arg(long, value_name = "N", default_value_t = 999)]
+    pub permutations: usize,
+    /// Seed for the permutations
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Control the false discovery rate (Benjamini-Hochberg) in the Gi/Gi* confidence bins
+    #[arg(long)]
+    pub fdr: bool,
+    /// Weight counts by harm: a weights CSV, or `default`
+    #[arg(long, value_name = "FILE|default")]
+    pub harm: Option<String>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+    /// Write an SVG map here
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Zoom the map to this polygon (GeoJSON), such as a town centre
+    #[arg(long, value_name = "FILE")]
+    pub zoom: Option<PathBuf>,
+    /// Write the units with their results as GeoJSON here
+    #[arg(long, value_name = "FILE")]
+    pub geojson: Option<PathBuf>,
+    /// How many top hot spots to name
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
 }
 
 /// `safer geo ...`.
@@ -148,6 +223,64 @@ pub enum ImportCommand {
     PoliceUk(ImportPoliceUkArgs),
     /// Import a partner indicators CSV: indicator, area, period, value, unit, source, notes.
     Indicators(ImportIndicatorsArgs),
+    /// Import a licensed-premises register CSV (replaces the stored register).
+    Premises(ImportPremisesArgs),
+    /// Import IMD 2019 deciles by LSOA: MHCLG's File 1 xlsx or a CSV export of its IMD2019 sheet.
+    Imd(ImportImdArgs),
+}
+
+/// `safer import premises`.
+#[derive(Debug, Args)]
+pub struct ImportPremisesArgs {
+    /// The register: name,address,postcode,longitude,latitude,licence,late
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A postcode lookup (postcode,longitude,latitude) to place rows that have no coordinates
+    #[arg(long, value_name = "FILE")]
+    pub postcodes: Option<PathBuf>,
+    /// Make any bad row fatal (nothing is imported)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `safer import imd`.
+#[derive(Debug, Args)]
+pub struct ImportImdArgs {
+    /// File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx, or a CSV with the same header
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Make any bad row fatal (nothing is imported)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `safer alcohol`.
+#[derive(Debug, Args)]
+pub struct AlcoholArgs {
+    /// The area: district:NAME, lad:CODE, ward:CODE or lsoa:CODE[,CODE...]
+    #[arg(long, value_name = "SELECTOR")]
+    pub area: String,
+    /// Units: lsoa or ward
+    #[arg(long, value_name = "UNITS", default_value = "lsoa")]
+    pub units: String,
+    /// Count harm (violence, public order, ASB) from stored police.uk rows in YYYY-MM..YYYY-MM
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// Rule: the quantile of unit densities a candidate must reach
+    #[arg(long, value_name = "Q", default_value_t = 0.9)]
+    pub density_quantile: f64,
+    /// Rule: at least this many premises ...
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub min_premises: u32,
+    /// Rule: ... or at least this many late licences
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_late: u32,
+    /// Rule: harm rate at least this times the area's (with --period)
+    #[arg(long, value_name = "RATIO", default_value_t = 1.5)]
+    pub harm_ratio: f64,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `safer import indicators`.

@@ -90,11 +90,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(cli::ImportCommand::Indicators(args)) => {
                 commands::indicators::import(&config, &args).await
             }
+            Command::Import(cli::ImportCommand::Premises(args)) => {
+                commands::alcohol::import_premises(&config, &args).await
+            }
+            Command::Import(cli::ImportCommand::Imd(args)) => {
+                commands::alcohol::import_imd(&config, &args).await
+            }
+            Command::Alcohol(args) => commands::alcohol::run(&config, &args).await,
             Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
             Command::Geo(cli::GeoCommand::Import(args)) => {
                 commands::geo::import(&config, &args).await
             }
             Command::Geo(cli::GeoCommand::Show) => commands::geo::show(&config).await,
+            Command::Hotspots(args) => commands::hotspots::run(&config, &args).await,
             Command::Export(cli::ExportCommand::Parquet(args)) => {
                 commands::export::parquet(&config, &args).await
             }

@@ -296,6 +296,11 @@ impl Geography {
             .collect()
     }
 
+    /// The ward each 2011 LSOA belongs to, when known.
+    pub fn ward_of(&self, lsoa11: &str) -> Option<&str> {
+        self.parents.get(lsoa11).and_then(|(ward, _)| ward.as_deref())
+    }
+
     /// The district each 2011 LSOA belongs to, when known.
     pub fn district_of(&self, lsoa11: &str) -> Option<&str> {
         self.parents.get(lsoa11).and_then(|(_, lad)| lad.as_deref())

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod agency;
+pub mod bng;
 pub mod geo;
 pub mod geography;
 pub mod ids;

@@ -19,8 +19,11 @@
 
 pub mod geo;
 pub mod geojson;
+pub mod harm;
+pub mod imd;
 pub mod indicators;
 pub mod police_uk;
+pub mod premises;
 pub mod synth;
 
 use police_uk::FileKind;

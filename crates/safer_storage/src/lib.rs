@@ -20,6 +20,7 @@ mod geography;
 mod indicators;
 mod plans;
 mod police_uk;
+mod premises;
 mod sessions;
 
 use std::str::FromStr;
@@ -39,6 +40,9 @@ pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,
     PoliceUkImportOutcome, PoliceUkKind, PoliceUkRows,
+};
+pub use premises::{
+    ImdDecile, NewPremises, PremisesImportOutcome, PremisesRegister, StoredPremises,
 };
 pub use sessions::SessionRecord;
 

@@ -415,14 +415,14 @@ fn peer_comparison(
 
 /// A run of whole months, `from..=to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Period {
-    from: Month,
-    to: Month,
+pub(crate) struct Period {
+    pub(crate) from: Month,
+    pub(crate) to: Month,
 }
 
 impl Period {
     /// Parses `YYYY-MM..YYYY-MM` or a single `YYYY-MM`; `flag` names the option in errors.
-    fn parse(flag: &str, text: &str) -> anyhow::Result<Period> {
+    pub(crate) fn parse(flag: &str, text: &str) -> anyhow::Result<Period> {
         let month = |part: &str| Month::parse_bytes(part.trim().as_bytes());
         let (from, to) = match text.split_once("..") {
             Some((from, to)) => (month(from), month(to)),
@@ -441,15 +441,15 @@ impl Period {
     }
 
     /// How many months it covers.
-    fn n_months(self) -> u32 {
+    pub(crate) fn n_months(self) -> u32 {
         self.from.months_until(self.to) as u32 + 1
     }
 
-    fn months(self) -> impl Iterator<Item = Month> {
+    pub(crate) fn months(self) -> impl Iterator<Item = Month> {
         (0..self.n_months() as i32).map(move |n| self.from.offset(n).expect("inside the period"))
     }
 
-    fn contains(self, month: Month) -> bool {
+    pub(crate) fn contains(self, month: Month) -> bool {
         self.from <= month && month <= self.to
     }
 }
@@ -462,11 +462,11 @@ impl fmt::Display for Period {
 
 /// A police.uk file found among the inputs.
 #[derive(Debug, Clone)]
-struct PoliceFile {
+pub(crate) struct PoliceFile {
     /// The path as it will be shown: the input joined with the path inside it.
-    name: String,
-    path: PathBuf,
-    info: FileInfo,
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) info: FileInfo,
 }
 
 impl AsRef<str> for PoliceFile {
@@ -477,9 +477,9 @@ impl AsRef<str> for PoliceFile {
 
 /// What the inputs hold.
 #[derive(Debug, Default)]
-struct Inputs {
+pub(crate) struct Inputs {
     /// Street files, sorted by path.
-    street: Vec<PoliceFile>,
+    pub(crate) street: Vec<PoliceFile>,
     /// Outcomes and stop-and-search files: recognised, not needed here.
     other_kinds: Vec<PoliceFile>,
     /// Files inside folders that are not police.uk files.
@@ -488,7 +488,7 @@ struct Inputs {
 
 impl Inputs {
     /// Notes on standard error about the files that were not read.
-    fn note_skipped(&self) {
+    pub(crate) fn note_skipped(&self) {
         if !self.other_kinds.is_empty() {
             let kinds: BTreeSet<&str> =
                 self.other_kinds.iter().map(|file| file.info.kind.as_str()).collect();
@@ -521,7 +521,7 @@ impl Inputs {
 /// A file named directly must be a police.uk file; inside folders other files are ignored. The
 /// same file reached twice is read once; two files for the same force, month and kind are an
 /// error naming both.
-fn gather_inputs(paths: &[PathBuf]) -> anyhow::Result<Inputs> {
+pub(crate) fn gather_inputs(paths: &[PathBuf]) -> anyhow::Result<Inputs> {
     let mut found: Vec<PoliceFile> = Vec::new();
     let mut ignored = Vec::new();
     let mut seen_files: HashSet<PathBuf> = HashSet::new();
@@ -987,7 +987,7 @@ async fn count_store(
 }
 
 /// Sorted months written as ranges: `2021-03..2021-12, 2022-02`.
-fn month_ranges(months: &[Month]) -> String {
+pub(crate) fn month_ranges(months: &[Month]) -> String {
     let mut ranges: Vec<(Month, Month)> = Vec::new();
     for &month in months {
         match ranges.last_mut() {
@@ -1007,7 +1007,7 @@ fn month_ranges(months: &[Month]) -> String {
 
 /// Reports bad rows and warnings on standard error, then a summary line. A file that could
 /// not be read as a whole is an error: its month would otherwise count as zero.
-fn report_counts(
+pub(crate) fn report_counts(
     files: &[&PoliceFile],
     reports: &[safer_import::Result<CountReport>],
 ) -> anyhow::Result<()> {

@@ -1,10 +1,12 @@
 //! One module per command group.
 
 pub mod agencies;
+pub mod alcohol;
 pub mod area;
 pub mod evidence;
 pub mod export;
 pub mod geo;
+pub mod hotspots;
 pub mod import;
 pub mod indicators;
 pub mod plan;

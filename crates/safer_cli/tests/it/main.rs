@@ -1,5 +1,7 @@
 //! End-to-end tests of the `safer` binary and the whole application.
 
+/// `safer import premises`, `safer import imd` and `safer alcohol` on real Maidstone data.
+mod alcohol;
 /// Architecture invariants: which crates may depend on what.
 mod architecture;
 /// Real headless Chromium against the demo, with axe-core on every page.
@@ -16,11 +18,19 @@ mod demo;
 mod export;
 /// `safer geo import` and lad:/ward:/polygon: selectors, rates and peers on real Kent data.
 mod geography;
+/// Harm weights: the shipped default file equals the analytics table and its derivation script.
+mod harm;
+/// `safer hotspots`: Maidstone violence Gi* against esda, the map in Chromium, bad input.
+mod hotspots;
 /// `safer import police-uk`: re-imports, a killed import, broken files, --strict, real Kent data.
 mod import;
 /// `safer import indicators`: the Maidstone example, re-imports, broken files, --strict.
 mod indicators;
+/// Server-side SVG maps: a Maidstone hotspot map on real LSOA boundaries, in Chromium with axe-core.
+mod map;
 /// Point in polygon on real data: Maidstone LSOA boundaries against police.uk rows' LSOAs.
 mod spatial;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;
+/// Spatial weights on real data: Maidstone LSOA contiguity, GAL round trip, libpysal comparison.
+mod weights;

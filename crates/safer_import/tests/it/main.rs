@@ -7,6 +7,8 @@ mod fastcount;
 /// GeoJSON boundaries: the real Maidstone LSOA and ward files. Skipped outside CI when the
 /// data is missing.
 mod geojson;
+/// The shipped default harm weights file: clean, and one weight for every police.uk crime type.
+mod harm;
 /// The 23 real Kent street files and 13 outcomes files, against published facts and an
 /// independent count made with the `csv` crate. Skipped outside CI when the data is missing.
 mod real_data;

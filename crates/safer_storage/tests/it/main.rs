@@ -19,6 +19,8 @@ mod migrations;
 mod plans;
 /// police.uk rows: a force-month-kind replaced whole, unchanged files, every column kept.
 mod police_uk;
+/// Licensed premises (a register replaced whole), IMD deciles upserted, harm counts by LSOA.
+mod premises;
 /// Schema invariants that every future migration must keep.
 mod schema;
 /// Sessions, login throttling and shared secrets.

@@ -5,10 +5,27 @@
 //! own neighbour here: statistics that include the unit itself (Gi*) add the self-weight
 //! themselves, as esda and spdep document. Units with no neighbours are *islands*.
 //!
-//! Builders (contiguity, distance band, k nearest neighbours) and the GAL format live beside
-//! this type; see `ANALYTICS.md` §2.1–2.2 for the conventions followed.
+//! Builders live beside this type, all in planar coordinates (projected metres, such as the
+//! British National Grid; project WGS84 first):
+//! - [`contiguity::contiguity`]: polygons that touch or overlap within a tolerance (queen
+//!   style: a shared corner counts);
+//! - [`distance::distance_band`]: points within a distance of each other;
+//! - [`distance::knn`]: each point's k nearest points.
+//!
+//! All three give binary weights; [`Weights::row_standardised`] turns any of them into
+//! row-standardised weights. [`gal`] reads and writes the GAL format of GeoDa and PySAL so
+//! analysts can bring their own weights. See `ANALYTICS.md` §2.1–2.2 for the conventions
+//! followed.
 
 use std::fmt;
+
+pub mod contiguity;
+pub mod distance;
+pub mod gal;
+
+pub use contiguity::contiguity;
+pub use distance::{distance_band, knn};
+pub use gal::{read_gal, write_gal, GalError};
 
 /// Why a set of weights was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +78,40 @@ pub enum WeightsError {
     DuplicateId {
         /// The id.
         id: String,
+    },
+    /// A builder was given a different number of ids and geometries (points or polygons).
+    #[error("{ids} unit ids but {geometries} geometries")]
+    GeometryCountMismatch {
+        /// Number of ids.
+        ids: usize,
+        /// Number of points or polygons.
+        geometries: usize,
+    },
+    /// A point or a polygon vertex has a NaN or infinite coordinate.
+    #[error("unit {unit} has a coordinate that is not a finite number")]
+    NonFiniteCoordinate {
+        /// The unit's id.
+        unit: String,
+    },
+    /// The k of k nearest neighbours is 0, or not less than the number of units.
+    #[error("k is {k} but must be at least 1 and less than the number of units ({n})")]
+    BadK {
+        /// The k asked for.
+        k: usize,
+        /// Number of units.
+        n: usize,
+    },
+    /// A distance band's threshold is zero, negative, NaN or infinite.
+    #[error("the distance threshold {threshold} must be a positive finite number")]
+    BadThreshold {
+        /// The threshold, as text.
+        threshold: String,
+    },
+    /// A contiguity tolerance is negative, NaN or infinite.
+    #[error("the contiguity tolerance {tolerance} must be a finite number of at least 0")]
+    BadTolerance {
+        /// The tolerance, as text.
+        tolerance: String,
     },
 }
 
@@ -192,6 +243,41 @@ impl fmt::Display for Weights {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} units, {} links, {} islands", self.n(), self.n_links(), self.islands().len())
     }
+}
+
+/// Below this many tasks, [`par_map`] stays on the calling thread: spawning threads would cost
+/// more than it saves.
+const PARALLEL_MIN_TASKS: usize = 2048;
+
+/// `(0..n).map(task)`, shared between threads (one per available core) when `n` is large. The
+/// result does not depend on the number of threads; a panic in a task is passed on.
+pub(crate) fn par_map<T, F>(n: usize, task: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize) -> T + Sync,
+{
+    let n_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if n < PARALLEL_MIN_TASKS || n_threads < 2 {
+        return (0..n).map(task).collect();
+    }
+    let chunk_len = n.div_ceil(n_threads);
+    let task = &task;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk_len)
+            .map(|start| {
+                scope.spawn(move || (start..n.min(start + chunk_len)).map(task).collect::<Vec<T>>())
+            })
+            .collect();
+        let mut results = Vec::with_capacity(n);
+        for handle in handles {
+            match handle.join() {
+                Ok(chunk) => results.extend(chunk),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        results
+    })
 }
 
 #[cfg(test)]
