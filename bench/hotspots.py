@@ -189,7 +189,9 @@ def main():
     print()
     print(f"- Safer's Gi* with permutations on {n:,} cells: {safer_total:.3f} s on 1 thread, {safer_total_all:.3f} s on all")
     ratio = esda1_s / safer_total
-    print(f"- >= 50x faster than esda n_jobs=1: {'met' if ratio >= 50 else 'NOT met'} ({ratio:.1f}x)")
+    ratio_all = esda1_s / safer_total_all
+    print(f"- >= 50x faster than esda n_jobs=1, Safer 1 thread: {'met' if ratio >= 50 else 'NOT met'} ({ratio:.1f}x)")
+    print(f"- >= 50x faster than esda n_jobs=1, Safer all threads: {'met' if ratio_all >= 50 else 'NOT met'} ({ratio_all:.1f}x)")
     if esda_all_s is not None:
         print(f"- against esda n_jobs=-1: {esda_all_s / safer_total:.1f}x (Safer 1 thread), {esda_all_s / safer_total_all:.1f}x (Safer all threads)")
     print(f"- analytical z identical to 1e-9: {'yes' if z_difference <= 1e-9 else 'NO'} (largest difference {z_difference:.2e})")

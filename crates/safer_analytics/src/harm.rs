@@ -158,7 +158,7 @@ pub fn default_table() -> HarmTable {
 }
 
 /// One crime type's count and harm.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct WeightedCount {
     /// The number of crimes.
     pub count: u64,
@@ -169,7 +169,7 @@ pub struct WeightedCount {
 }
 
 /// Counts with harm weights applied.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct HarmWeighted {
     /// The sum of `harm` over the weighted types, in the table's unit.
     pub total: f64,

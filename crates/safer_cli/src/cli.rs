@@ -93,6 +93,9 @@ pub struct HotspotsArgs {
     /// The period, YYYY-MM..YYYY-MM
     #[arg(long, value_name = "PERIOD")]
     pub period: String,
+    /// An earlier period to compare hot spots with: which stayed, entered and left, PAI and RRI
+    #[arg(long, value_name = "PERIOD")]
+    pub previous: Option<String>,
     /// Only these crime types, as police.uk spells them (repeat for several)
     #[arg(long = "crime-type", value_name = "TYPE")]
     pub crime_types: Vec<String>,
@@ -123,6 +126,9 @@ pub struct HotspotsArgs {
     /// Method: gi-star, gi, local-moran or kde
     #[arg(long, value_name = "METHOD", default_value = "gi-star")]
     pub method: String,
+    /// Kernel density search radius in metres [default: ArcGIS's rule from the points]
+    #[arg(long, value_name = "METRES")]
+    pub bandwidth: Option<f64>,
     /// Permutations for pseudo p-values (0 for none)
     #[arg(long, value_name = "N", default_value_t = 999)]
     pub permutations: usize,
@@ -211,6 +217,9 @@ pub struct CompareArgs {
     /// A partner indicators CSV to read with --input (the database's indicators are used otherwise)
     #[arg(long, value_name = "FILE")]
     pub indicators: Option<PathBuf>,
+    /// Also weigh the counts by harm: a weights CSV, or `default` (see docs/harm.md)
+    #[arg(long, value_name = "FILE|default")]
+    pub harm: Option<String>,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,

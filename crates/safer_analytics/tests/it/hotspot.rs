@@ -289,7 +289,8 @@ fn refuses_bad_input_with_clear_messages() {
     // Three units are enough for local G, but the global G's variance needs four.
     let line = Weights::binary(ids(3), vec![vec![1], vec![0, 2], vec![1]]).unwrap();
     let three = getis_ord(&[1.0, 5.0, 2.0], &line, &config).unwrap();
-    assert!(three.z.iter().all(|z| z.is_finite()));
+    // Unit 1's Gi* neighbourhood is every unit, so G_1 cannot vary: z is NaN, not ±∞.
+    assert!(three.z[0].is_finite() && three.z[1].is_nan() && three.bin[1] == 0);
     assert!(three.global.z.is_nan() && three.global.p_norm.is_nan());
     let error = local_moran(&[4.0; 4], &w, &LocalMoranConfig::default()).unwrap_err();
     assert_eq!(error, HotspotError::ZeroVariance { n: 4 });

@@ -29,7 +29,8 @@ use safer_analytics::compare::{
     compare as compare_periods, CompareConfig, Comparison, ComparisonRow, PeriodCounts,
     PeriodTotal, Verdict,
 };
-use safer_analytics::findings::{format_count, key_findings, Finding, FindingsConfig};
+use safer_analytics::findings::{format_count, format_pct, key_findings, Finding, FindingsConfig};
+use safer_analytics::harm::{default_table, harm_weighted, HarmTable, HarmWeighted};
 use safer_analytics::peers::{peer_rates, AreaCount, FunnelPosition, PeerRates};
 use safer_analytics::spatial::AreaIndex;
 use safer_domain::geo::MultiPolygon;
@@ -90,6 +91,7 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
             method: METHOD,
             findings: &findings,
             peer_findings: peer_findings(&evidence),
+            harm: evidence.harm.as_ref().map(HarmComparison::sentence),
             caveat: CAVEAT,
         };
         serde_json::to_writer_pretty(&mut out, &json).context("cannot write the JSON")?;
@@ -100,6 +102,9 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
         }
         for text in peer_findings(&evidence) {
             writeln!(out, "- {text}")?;
+        }
+        if let Some(harm) = &evidence.harm {
+            writeln!(out, "- {}", harm.sentence())?;
         }
         for text in indicators::findings(&evidence.partner_indicators) {
             writeln!(out, "- {text}")?;
@@ -122,6 +127,76 @@ struct Evidence {
     peers: Option<Peers>,
     /// Notes on how the area was resolved and rates computed.
     notes: Vec<String>,
+    /// Harm-weighted totals, with `--harm`.
+    harm: Option<HarmComparison>,
+}
+
+/// Harm-weighted totals of the two periods (`--harm`). Not tested for significance: a weighted
+/// sum is not a Poisson count, and a few heavily weighted crimes dominate it.
+#[derive(Debug, Serialize)]
+struct HarmComparison {
+    table: String,
+    unit: String,
+    base: HarmWeighted,
+    current: HarmWeighted,
+    /// % change in the monthly harm rate.
+    change_pct: Option<f64>,
+}
+
+impl HarmComparison {
+    fn new(table: &HarmTable, comparison: &Comparison) -> HarmComparison {
+        let counts = |pick: fn(&ComparisonRow) -> u64| -> BTreeMap<String, u64> {
+            comparison.rows.iter().map(|row| (row.crime_type.clone(), pick(row))).collect()
+        };
+        let base = harm_weighted(&counts(|row| row.base), table);
+        let current = harm_weighted(&counts(|row| row.current), table);
+        let per_month = |total: f64, months: u32| total / f64::from(months.max(1));
+        let (b, c) = (
+            per_month(base.total, comparison.base.months),
+            per_month(current.total, comparison.current.months),
+        );
+        let change_pct = (b > 0.0).then(|| (c / b - 1.0) * 100.0);
+        HarmComparison {
+            table: table.name.clone(),
+            unit: table.unit.clone(),
+            base,
+            current,
+            change_pct,
+        }
+    }
+
+    /// The sentence for the table and the findings.
+    fn sentence(&self) -> String {
+        let unit = if self.unit.is_empty() { "harm units".to_string() } else { self.unit.clone() };
+        let change = match self.change_pct {
+            Some(pct) if pct > 0.0 => format!("rose {}%", format_pct(pct)),
+            Some(pct) if pct < 0.0 => format!("fell {}%", format_pct(-pct)),
+            Some(_) => "did not change".to_string(),
+            None => "cannot be compared (no harm in the base period)".to_string(),
+        };
+        let mut text = format!(
+            "Harm-weighted crime ({unit}, {} table) {change}: from {} to {}",
+            self.table,
+            format_count(self.base.total.round() as u64),
+            format_count(self.current.total.round() as u64)
+        );
+        let left_out: BTreeSet<&String> = self
+            .base
+            .unweighted_types
+            .iter()
+            .chain(&self.current.unweighted_types)
+            .chain(&self.base.zero_weight_types)
+            .collect();
+        if !left_out.is_empty() {
+            let names: Vec<&str> = left_out.iter().map(|s| s.as_str()).collect();
+            text.push_str(&format!("; weighted 0 or not at all: {}", names.join(", ")));
+        }
+        text.push_str(
+            "; weighted totals are not tested for significance, as a few serious crimes \
+             dominate them",
+        );
+        text
+    }
 }
 
 /// The peer comparison: rates in the current period.
@@ -275,7 +350,15 @@ impl Evidence {
                  covering all its LSOAs"
             );
         }
-        Ok(Evidence { area, comparison, partner_indicators, peers, notes })
+        let harm = match args.harm.as_deref() {
+            None => None,
+            Some("default") => Some(HarmComparison::new(&default_table(), &comparison)),
+            Some(path) => Some(HarmComparison::new(
+                &crate::commands::hotspots::read_harm_table(Path::new(path))?,
+                &comparison,
+            )),
+        };
+        Ok(Evidence { area, comparison, partner_indicators, peers, notes, harm })
     }
 }
 
@@ -1079,6 +1162,7 @@ struct CompareJson<'a> {
     method: &'static str,
     population: Option<&'a AreaPopulation>,
     peers: Option<&'a Peers>,
+    harm: Option<&'a HarmComparison>,
     partner_indicators: serde_json::Value,
     notes: &'a [String],
 }
@@ -1097,6 +1181,7 @@ impl<'a> CompareJson<'a> {
             method: METHOD,
             population: evidence.area.population.as_ref(),
             peers: evidence.peers.as_ref(),
+            harm: evidence.harm.as_ref(),
             partner_indicators: indicators::to_json(&evidence.partner_indicators),
             notes: &evidence.notes,
         }
@@ -1112,6 +1197,7 @@ struct FindingsJson<'a> {
     method: &'static str,
     findings: &'a [Finding],
     peer_findings: Vec<String>,
+    harm: Option<String>,
     caveat: &'static str,
 }
 
@@ -1198,6 +1284,9 @@ fn write_table(out: &mut impl Write, evidence: &Evidence) -> std::io::Result<()>
     }
     for note in &evidence.notes {
         writeln!(out, "{note}")?;
+    }
+    if let Some(harm) = &evidence.harm {
+        writeln!(out, "{}.", harm.sentence())?;
     }
     if let Some(peers) = &evidence.peers {
         write_peers(out, peers, current)?;

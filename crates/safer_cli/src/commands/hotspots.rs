@@ -18,6 +18,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use safer_analytics::concentration::{concentration, Concentration, ConcentrationConfig};
 use safer_analytics::grid::{Grid, GridKind};
 use safer_analytics::harm::{default_table, HarmEntry, HarmTable};
 use safer_analytics::hotspot::{
@@ -30,6 +31,9 @@ use safer_analytics::map::{
     quantile_breaks, render_map, Classification, MapFeature, MapSpec, NamedPlace, Palette,
 };
 use safer_analytics::spatial::AreaIndex;
+use safer_analytics::stability::{
+    hotspot_stability, recapture, PeriodCounts as StabilityCounts, Recapture, Stability,
+};
 use safer_analytics::weights;
 use safer_domain::bng::{bng_to_wgs84, project_multipolygon, wgs84_to_bng};
 use safer_domain::geo::{BBox, MultiPolygon, Polygon};
@@ -60,6 +64,8 @@ pub(crate) struct Place {
 pub(crate) enum UnitKind {
     Lsoa,
     Ward,
+    /// police.uk snap points: every distinct point with a row in the area.
+    Points,
     Square(f64),
     Hex(f64),
 }
@@ -78,9 +84,12 @@ impl UnitKind {
         match text.split_once(':') {
             None if text == "lsoa" => Ok(UnitKind::Lsoa),
             None if text == "ward" => Ok(UnitKind::Ward),
+            None if text == "points" => Ok(UnitKind::Points),
             Some(("grid", value)) => Ok(UnitKind::Square(size(value)?)),
             Some(("hex", value)) => Ok(UnitKind::Hex(size(value)?)),
-            _ => bail!("unknown --units `{text}`; expected lsoa, ward, grid:METRES or hex:METRES"),
+            _ => bail!(
+                "unknown --units `{text}`; expected lsoa, ward, points, grid:METRES or hex:METRES"
+            ),
         }
     }
 }
@@ -426,6 +435,8 @@ pub(crate) struct Units {
     pub(crate) wgs84: Option<Vec<MultiPolygon>>,
     /// The grid, for grids: points find their cell by arithmetic.
     pub(crate) grid: Option<Grid>,
+    /// For snap-point units: each point's unit, by the bits of its coordinates.
+    pub(crate) points: Option<HashMap<(u64, u64), usize>>,
 }
 
 impl Units {
@@ -448,6 +459,7 @@ impl Units {
             bng,
             wgs84: Some(units.into_iter().map(|u| u.geometry).collect()),
             grid: None,
+            points: None,
         })
     }
 
@@ -460,7 +472,51 @@ impl Units {
             bng.push(cell.polygon);
         }
         let names = vec![None; ids.len()];
-        Units { kind, ids, names, bng, wgs84: None, grid: Some(grid) }
+        Units { kind, ids, names, bng, wgs84: None, grid: Some(grid), points: None }
+    }
+
+    /// Every distinct snap point among `places`, named by its most frequent Location and drawn
+    /// as a small square (snap points have no area; the square is only for the map).
+    fn from_points(places: &[Place]) -> anyhow::Result<Units> {
+        const DRAWN_SIDE_M: f64 = 40.0;
+        // Point bits → the point and its rows by Location.
+        type ByPoint<'a> = BTreeMap<(u64, u64), ([f64; 2], HashMap<&'a str, u64>)>;
+        let mut by_point: ByPoint<'_> = BTreeMap::new();
+        for place in places {
+            let Some(point) = place.point else { continue };
+            let key = (point[0].to_bits(), point[1].to_bits());
+            let entry = by_point.entry(key).or_insert_with(|| (point, HashMap::new()));
+            *entry.1.entry(place.location.as_str()).or_insert(0) += place.n;
+        }
+        if by_point.is_empty() {
+            bail!("no located rows in the area and period, so there are no snap points to analyse");
+        }
+        let mut units = Units {
+            kind: UnitKind::Points,
+            ids: Vec::new(),
+            names: Vec::new(),
+            bng: Vec::new(),
+            wgs84: None,
+            grid: None,
+            points: Some(HashMap::new()),
+        };
+        for (key, ([lon, lat], locations)) in by_point {
+            let Some([e, n]) = wgs84_to_bng(lon, lat) else { continue };
+            let name = locations
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map(|(location, _)| location.to_string());
+            let h = DRAWN_SIDE_M / 2.0;
+            let square =
+                Polygon::new(vec![[e - h, n - h], [e + h, n - h], [e + h, n + h], [e - h, n + h]]);
+            if let Some(index) = units.points.as_mut() {
+                index.insert(key, units.ids.len());
+            }
+            units.ids.push(format!("pt{lon:.6},{lat:.6}"));
+            units.names.push(name);
+            units.bng.push(MultiPolygon::new(vec![square]));
+        }
+        Ok(units)
     }
 
     fn len(&self) -> usize {
@@ -499,7 +555,13 @@ fn assign(
                 places.iter().map(|p| p.point.unwrap_or([f64::NAN, f64::NAN])).collect();
             index.locate_all(&points)
         }
-        (Assign::Point, None, None) => vec![None; places.len()],
+        (Assign::Point, None, None) => places
+            .iter()
+            .map(|place| {
+                let [lon, lat] = place.point?;
+                units.points.as_ref()?.get(&(lon.to_bits(), lat.to_bits())).copied()
+            })
+            .collect(),
         (Assign::Code, _, _) => places
             .iter()
             .map(|place| {
@@ -521,7 +583,12 @@ fn assign(
             Some(i) => {
                 counts[i] += place.n as f64 * weight(&place.crime_type);
                 rows[i] += place.n;
-                *locations[i].entry(place.location.clone()).or_insert(0) += place.n;
+                // Some downloads leave the street name out: "On or near " and nothing else.
+                let location = match place.location.trim() {
+                    "On or near" | "" => "On or near (no street name given)".to_string(),
+                    _ => place.location.clone(),
+                };
+                *locations[i].entry(location).or_insert(0) += place.n;
             }
             None => unassigned += place.n,
         }
@@ -633,7 +700,12 @@ struct UnitResult {
     /// The analysed value: the count, or the harm-weighted count.
     value: f64,
     z: Option<f64>,
+    /// Two-sided p of z (Gi, Gi*).
     p: Option<f64>,
+    /// One-sided p = P(Z ≥ |z|), as esda's `p_norm` (Gi, Gi*).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_one_sided: Option<f64>,
+    /// Folded conditional-permutation pseudo p.
     p_sim: Option<f64>,
     bin: Option<i8>,
     /// Local Moran's I.
@@ -666,6 +738,7 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
         (None, _) => Assign::Point,
         (Some("point"), _) => Assign::Point,
         (Some("code"), UnitKind::Lsoa | UnitKind::Ward) => Assign::Code,
+        (Some("code"), UnitKind::Points) => bail!("--assign code needs LSOA or ward units"),
         (Some("code"), _) => {
             bail!("--assign code needs LSOA or ward units; grid cells are found by point")
         }
@@ -682,8 +755,24 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
         bail!("LSOA and ward units need the geography: import it with `safer geo import`");
     }
 
+    // Rows of every crime type (snap-point units are every point with a row); read here for
+    // snap points, after the units otherwise, so a bad grid fails before any file is read.
+    let mut all_places: Option<Vec<Place>> = None;
     // Units.
     let units = match (kind, &args.boundaries) {
+        (UnitKind::Points, _) => {
+            if matches!(weights_spec, WeightsSpec::Contiguity) {
+                bail!(
+                    "snap points have no area, so they cannot touch: use --weights \
+                     distance:METRES or knn:K with --units points"
+                );
+            }
+            let places =
+                gather_places(config, &args.inputs, &area, period, &BTreeSet::new()).await?;
+            let units = Units::from_points(&places)?;
+            all_places = Some(places);
+            units
+        }
         (UnitKind::Lsoa | UnitKind::Ward, Some(file)) => Units::from_polygons(
             kind,
             file_units(file, args.id_field.as_deref(), args.name_field.as_deref())?,
@@ -727,7 +816,15 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
     };
 
     // Rows, assigned to units.
-    let places = gather_places(config, &args.inputs, &area, period, &types).await?;
+    let all_places = match all_places {
+        Some(places) => places,
+        None => gather_places(config, &args.inputs, &area, period, &BTreeSet::new()).await?,
+    };
+    let places: Vec<Place> = all_places
+        .iter()
+        .filter(|place| types.is_empty() || types.contains(&place.crime_type))
+        .cloned()
+        .collect();
     let weight =
         |crime_type: &str| harm.as_ref().map_or(1.0, |t| t.weight(crime_type).unwrap_or(0.0));
     let counts = assign(&places, &units, how, geography.as_ref(), &weight);
@@ -740,6 +837,10 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
         .map(|polygon| polygon.centroid().unwrap_or([f64::NAN, f64::NAN]))
         .collect();
     let mut weights = match &weights_spec {
+        // Density needs no neighbours: every unit reads the surface at its centroid.
+        _ if method == Method::Kde => {
+            weights::Weights::binary(units.ids.clone(), vec![Vec::new(); units.len()])?
+        }
         WeightsSpec::Contiguity => {
             weights::contiguity(units.ids.clone(), &units.bng, CONTIGUITY_TOLERANCE_M)?
         }
@@ -760,6 +861,131 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
     }
 
     // The statistic.
+    let bandwidth = match args.bandwidth {
+        Some(b) if !(b.is_finite() && b > 0.0) => {
+            bail!("invalid --bandwidth {b}; give a search radius in metres, such as 250")
+        }
+        other => other,
+    };
+    let settings = StatSettings {
+        method,
+        bandwidth,
+        row_standardise: args.row_standardise,
+        permutations: args.permutations,
+        seed: args.seed,
+        fdr: args.fdr,
+    };
+    let (results, global) =
+        statistic(&settings, &units, &counts, &weights, &places, &centroids, &weight)?;
+    let concentration =
+        concentration(&counts.rows, &ConcentrationConfig { baseline_runs: 99, seed: args.seed });
+
+    // Stability against an earlier period: the same units, weights and method.
+    let stability = match &args.previous {
+        None => None,
+        Some(text) => {
+            let previous = Period::parse("--previous", text)?;
+            if previous.to >= period.from {
+                bail!(
+                    "--previous {previous_text} must end before --period starts",
+                    previous_text = text
+                );
+            }
+            let earlier = gather_places(config, &args.inputs, &area, previous, &types).await?;
+            let earlier_counts = assign(&earlier, &units, how, geography.as_ref(), &weight);
+            let (earlier_results, _) = statistic(
+                &settings,
+                &units,
+                &earlier_counts,
+                &weights,
+                &earlier,
+                &centroids,
+                &weight,
+            )?;
+            Some(stability_between(
+                &units,
+                (period_text(previous), &earlier_results, &earlier_counts),
+                (&results, &counts),
+                method,
+            )?)
+        }
+    };
+
+    let report = Report {
+        method: method.as_str(),
+        method_description: method.describe(),
+        area: area.selector.to_string(),
+        area_name: area.name.clone(),
+        period: period_text(period),
+        crime_types: types.iter().cloned().collect(),
+        units: args.units.clone(),
+        assign: if how == Assign::Code { "code" } else { "point" },
+        weights: if method == Method::Kde {
+            "none (density is read at each unit's centroid)".to_string()
+        } else {
+            weights_spec.describe()
+        },
+        row_standardised: args.row_standardise,
+        n_links: weights.n_links(),
+        islands: if method == Method::Kde {
+            Vec::new()
+        } else {
+            weights.islands().iter().map(|&i| units.ids[i].clone()).collect()
+        },
+        permutations: args.permutations,
+        seed: args.seed,
+        fdr: args.fdr,
+        harm: harm.as_ref().map(|t| format!("{} ({})", t.name, t.unit)),
+        rows: total_rows,
+        unassigned_rows: counts.unassigned,
+        global,
+        concentration,
+        stability,
+        units_results: results,
+    };
+    if let Some(path) = &args.geojson {
+        write_geojson(path, &report, &units)?;
+    }
+    if let Some(path) = &args.svg {
+        let zoom = match &args.zoom {
+            Some(path) => Some(zoom_extent(path)?),
+            None => None,
+        };
+        let svg = render_map(&map_spec(&report, &units, method, args.top, zoom));
+        std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report).context("cannot write the JSON")?;
+        writeln!(out)?;
+    } else {
+        write_summary(&mut out, &report, args.top)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Settings of the statistic that do not change between periods.
+struct StatSettings {
+    method: Method,
+    /// The kernel density's search radius in metres; ArcGIS's default when `None`.
+    bandwidth: Option<f64>,
+    row_standardise: bool,
+    permutations: usize,
+    seed: u64,
+    fdr: bool,
+}
+
+/// Runs the method on one period's unit counts.
+fn statistic(
+    settings: &StatSettings,
+    units: &Units,
+    counts: &UnitCounts,
+    weights: &weights::Weights,
+    places: &[Place],
+    centroids: &[[f64; 2]],
+    weight: &dyn Fn(&str) -> f64,
+) -> anyhow::Result<(Vec<UnitResult>, serde_json::Value)> {
+    let method = settings.method;
     let mut results: Vec<UnitResult> = (0..units.len())
         .map(|i| UnitResult {
             id: units.ids[i].clone(),
@@ -768,6 +994,7 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
             value: counts.counts[i],
             z: None,
             p: None,
+            p_one_sided: None,
             p_sim: None,
             bin: None,
             local_i: None,
@@ -777,22 +1004,23 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
         })
         .collect();
     let transform =
-        if args.row_standardise { Transform::RowStandardised } else { Transform::Binary };
+        if settings.row_standardise { Transform::RowStandardised } else { Transform::Binary };
     let global: serde_json::Value = match method {
         Method::GiStar | Method::Gi => {
             let config = GetisOrdConfig {
                 variant: if method == Method::Gi { Variant::Gi } else { Variant::GiStar },
                 transform,
-                permutations: args.permutations,
-                seed: args.seed,
-                fdr: args.fdr,
+                permutations: settings.permutations,
+                seed: settings.seed,
+                fdr: settings.fdr,
                 threads: 0,
             };
             // The statistic transforms the weights itself; hand it the weights as built.
-            let g = getis_ord(&counts.counts, &weights, &config)?;
+            let g = getis_ord(&counts.counts, weights, &config)?;
             for (i, result) in results.iter_mut().enumerate() {
                 result.z = finite(g.z[i]);
                 result.p = finite(g.p_two_sided[i]);
+                result.p_one_sided = finite(g.p_one_sided[i]);
                 result.p_sim = finite(g.p_sim[i]);
                 result.bin = Some(g.bin[i]);
             }
@@ -804,10 +1032,13 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
             })
         }
         Method::LocalMoran => {
-            let config =
-                LocalMoranConfig { permutations: args.permutations, seed: args.seed, threads: 0 };
+            let config = LocalMoranConfig {
+                permutations: settings.permutations,
+                seed: settings.seed,
+                threads: 0,
+            };
             let standardised =
-                if args.row_standardise { weights.clone() } else { weights.row_standardised() };
+                if settings.row_standardise { weights.clone() } else { weights.row_standardised() };
             let local = local_moran(&counts.counts, &standardised, &config)?;
             let global = global_moran(&counts.counts, &standardised)?;
             for (i, result) in results.iter_mut().enumerate() {
@@ -839,8 +1070,11 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
                 .collect();
             let xy: Vec<[f64; 2]> = points.iter().map(|(p, _)| *p).collect();
             let w: Vec<f64> = points.iter().map(|(_, w)| *w).collect();
-            let bandwidth = arcgis_default_bandwidth(&xy, Some(&w))
-                .context("too few located rows for a kernel density")?;
+            let bandwidth = match settings.bandwidth {
+                Some(bandwidth) => bandwidth,
+                None => arcgis_default_bandwidth(&xy, Some(&w))
+                    .context("too few located rows for a kernel density")?,
+            };
             let extent = units
                 .bng
                 .iter()
@@ -849,7 +1083,7 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
                 .context("the units have no extent")?;
             let cell = default_cell_size(&extent).context("the units have no extent")?;
             let surface = quartic_kde(&xy, Some(&w), bandwidth, &extent, cell)?.per_km2();
-            for (result, centroid) in results.iter_mut().zip(&centroids) {
+            for (result, centroid) in results.iter_mut().zip(centroids) {
                 result.density_per_km2 = surface_value_at(&surface, *centroid);
             }
             serde_json::json!({
@@ -859,47 +1093,7 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
         }
     };
 
-    let report = Report {
-        method: method.as_str(),
-        method_description: method.describe(),
-        area: area.selector.to_string(),
-        area_name: area.name.clone(),
-        period: period_text(period),
-        crime_types: types.iter().cloned().collect(),
-        units: args.units.clone(),
-        assign: if how == Assign::Code { "code" } else { "point" },
-        weights: weights_spec.describe(),
-        row_standardised: args.row_standardise,
-        n_links: weights.n_links(),
-        islands: weights.islands().iter().map(|&i| units.ids[i].clone()).collect(),
-        permutations: args.permutations,
-        seed: args.seed,
-        fdr: args.fdr,
-        harm: harm.as_ref().map(|t| format!("{} ({})", t.name, t.unit)),
-        rows: total_rows,
-        unassigned_rows: counts.unassigned,
-        global,
-        units_results: results,
-    };
-    if let Some(path) = &args.geojson {
-        write_geojson(path, &report, &units)?;
-    }
-    if let Some(path) = &args.svg {
-        let zoom = match &args.zoom {
-            Some(path) => Some(zoom_extent(path)?),
-            None => None,
-        };
-        let svg = render_map(&map_spec(&report, &units, method, args.top, zoom));
-        std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &report).context("cannot write the JSON")?;
-        writeln!(out)?;
-    } else {
-        write_summary(&mut out, &report, args.top)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((results, global))
 }
 
 /// The density at a point: the value of the cell it falls in.
@@ -914,7 +1108,7 @@ fn surface_value_at(surface: &DensitySurface, [x, y]: [f64; 2]) -> Option<f64> {
 
 /// A harm weights CSV as a table; bad rows refuse the file (a missing weight would silently
 /// drop crimes).
-fn read_harm_table(path: &Path) -> anyhow::Result<HarmTable> {
+pub(crate) fn read_harm_table(path: &Path) -> anyhow::Result<HarmTable> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let parsed = parse_harm_weights(&bytes).with_context(|| name.clone())?;
@@ -964,8 +1158,75 @@ struct Report {
     /// Of those, rows no unit took (no location, or outside every unit).
     unassigned_rows: u64,
     global: serde_json::Value,
+    /// How concentrated the rows are across the units, against a random baseline.
+    concentration: Concentration,
+    /// Hot units now against `--previous`, with PAI and RRI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stability: Option<StabilityReport>,
     #[serde(rename = "units")]
     units_results: Vec<UnitResult>,
+}
+
+/// Hot spots in an earlier period against the current one.
+#[derive(Debug, Serialize)]
+struct StabilityReport {
+    previous_period: String,
+    /// Units hot in both, newly hot, no longer hot; Jaccard overlap.
+    hot_units: Stability,
+    /// The earlier period's hot units as the selected area: its PAI in both periods and the
+    /// RRI (Levine 2008).
+    recapture: Option<Recapture>,
+}
+
+/// Whether a unit counts as a hot spot: a significant positive Gi/Gi* bin, a significant HH
+/// Moran unit, or for density the top 5% of units.
+fn hot_flags(results: &[UnitResult], method: Method) -> Vec<bool> {
+    match method {
+        Method::GiStar | Method::Gi => results.iter().map(|u| u.bin.unwrap_or(0) > 0).collect(),
+        Method::LocalMoran => results
+            .iter()
+            .map(|u| u.quadrant == Some("HH") && u.p_sim.is_some_and(|p| p < 0.05))
+            .collect(),
+        Method::Kde => {
+            let mut densities: Vec<f64> =
+                results.iter().filter_map(|u| u.density_per_km2).collect();
+            densities.sort_by(|a, b| b.total_cmp(a));
+            let k = densities.len().div_ceil(20).max(1);
+            let cut = densities.get(k - 1).copied().unwrap_or(f64::INFINITY);
+            results.iter().map(|u| u.density_per_km2.is_some_and(|d| d >= cut && d > 0.0)).collect()
+        }
+    }
+}
+
+/// Compares hot units between two periods, and the recapture of the earlier hot area.
+fn stability_between(
+    units: &Units,
+    (previous_period, before, before_counts): (String, &[UnitResult], &UnitCounts),
+    (after, after_counts): (&[UnitResult], &UnitCounts),
+    method: Method,
+) -> anyhow::Result<StabilityReport> {
+    let hot_before = hot_flags(before, method);
+    let hot_after = hot_flags(after, method);
+    let hot_units = hotspot_stability(&units.ids, &hot_before, &hot_after)?;
+    let areas: Vec<f64> = units.bng.iter().map(|p| p.area_sq_deg()).collect();
+    let total_area: f64 = areas.iter().sum();
+    let selected_area: f64 =
+        areas.iter().zip(&hot_before).filter(|(_, hot)| **hot).map(|(a, _)| a).sum();
+    let in_area = |counts: &UnitCounts| -> f64 {
+        counts.rows.iter().zip(&hot_before).filter(|(_, hot)| **hot).map(|(n, _)| *n as f64).sum()
+    };
+    let total = |counts: &UnitCounts| counts.rows.iter().map(|&n| n as f64).sum::<f64>();
+    let recapture = if selected_area > 0.0 {
+        Some(recapture(
+            StabilityCounts { in_area: in_area(before_counts), total: total(before_counts) },
+            StabilityCounts { in_area: in_area(after_counts), total: total(after_counts) },
+            selected_area,
+            total_area,
+        )?)
+    } else {
+        None
+    };
+    Ok(StabilityReport { previous_period, hot_units, recapture })
 }
 
 impl Report {
@@ -1023,14 +1284,18 @@ fn write_summary(out: &mut impl Write, report: &Report, top: usize) -> std::io::
     }
     writeln!(
         out,
-        "Method: {} on {} {} units (rows placed by {}); weights: {}{}, {} links{}",
+        "Method: {} on {} {} (rows placed by {}); weights: {}{}, {} links{}",
         report.method_description,
-        report.units_results.len(),
-        report.units,
-        if report.assign == "code" { "their published LSOA code" } else { "point in polygon" },
+        thousands(report.units_results.len() as u64),
+        units_words(&report.units),
+        match (report.assign, report.units.as_str()) {
+            ("code", _) => "their published LSOA code",
+            (_, "points") => "their snap point",
+            _ => "point in polygon",
+        },
         report.weights,
         if report.row_standardised { ", row-standardised" } else { ", binary" },
-        report.n_links,
+        thousands(report.n_links as u64),
         if report.islands.is_empty() {
             String::new()
         } else {
@@ -1068,6 +1333,50 @@ fn write_summary(out: &mut impl Write, report: &Report, top: usize) -> std::io::
                 unit_label(unit),
                 thousands(unit.count),
                 if places.is_empty() { String::new() } else { format!("; {}", places.join(", ")) }
+            )?;
+        }
+    }
+    let c = &report.concentration;
+    if let (Some(gini), Some(top_share), Some(half), Some(half_pct)) =
+        (c.generalised_gini, c.top_share, c.units_for_half, c.units_for_half_pct)
+    {
+        writeln!(out)?;
+        let baseline = match &c.baseline {
+            Some(b) => format!(
+                " (random placement of the same rows gives {:.2}, 95% {:.2}–{:.2})",
+                b.generalised_gini.mean, b.generalised_gini.p2_5, b.generalised_gini.p97_5
+            ),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "Concentration: generalised Gini {gini:.2}{baseline}; the busiest {} unit(s) (5%) \
+             hold {:.0}% of rows; half the rows are in {half} unit(s) ({half_pct:.0}%).",
+            c.top_units,
+            top_share * 100.0
+        )?;
+    }
+    if let Some(stability) = &report.stability {
+        let hot = &stability.hot_units;
+        writeln!(
+            out,
+            "Against {}: {} hot unit(s) stayed, {} entered, {} left{}.",
+            stability.previous_period,
+            hot.stayed.len(),
+            hot.entered.len(),
+            hot.left.len(),
+            hot.jaccard.map_or(String::new(), |j| format!(" (Jaccard overlap {j:.2})"))
+        )?;
+        if let Some(r) = &stability.recapture {
+            writeln!(
+                out,
+                "The earlier hot spots cover {:.1}% of the area: PAI {:.2} then, {:.2} now; \
+                 RRI {} ({}).",
+                r.t1.area_share * 100.0,
+                r.t1.pai,
+                r.t2.pai,
+                r.rri.map_or("n/a".to_string(), |v| format!("{v:.2}")),
+                r.formula
             )?;
         }
     }
@@ -1223,13 +1532,7 @@ fn map_spec(
     } else {
         report.crime_types.join(", ")
     };
-    let units = match report.units.split_once(':') {
-        None if report.units == "lsoa" => "LSOAs".to_string(),
-        None if report.units == "ward" => "wards".to_string(),
-        Some(("grid", size)) => format!("{size} m squares"),
-        Some(("hex", size)) => format!("{size} m hexagons"),
-        _ => report.units.clone(),
-    };
+    let units = units_words(&report.units);
     MapSpec {
         title: format!("{what}: hot spots in {area}"),
         subtitle: format!(
@@ -1251,6 +1554,18 @@ fn map_spec(
         places,
         attribution: ATTRIBUTION.to_string(),
         width: 960,
+    }
+}
+
+/// `lsoa` as `LSOAs`, `grid:250` as `250 m squares`, and so on.
+fn units_words(units: &str) -> String {
+    match units.split_once(':') {
+        None if units == "lsoa" => "LSOAs".to_string(),
+        None if units == "ward" => "wards".to_string(),
+        None if units == "points" => "snap points".to_string(),
+        Some(("grid", size)) => format!("{size} m squares"),
+        Some(("hex", size)) => format!("{size} m hexagons"),
+        _ => units.to_string(),
     }
 }
 

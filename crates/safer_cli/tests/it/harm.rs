@@ -99,3 +99,53 @@ fn the_derivation_script_reproduces_the_shipped_file() {
          safer_analytics::harm::DEFAULT_WEIGHTS"
     );
 }
+
+/// `safer compare --harm`: the weighted totals are the counts times the shipped weights, from
+/// the default table and from the same table given as a file; ASB is named as unweighted.
+#[test]
+fn compare_weighs_counts_by_harm() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("data");
+    let synth = Command::new(env!("CARGO_BIN_EXE_safer"))
+        .args(["synth", "police-uk", "--force", "kent", "--months", "4", "--rows-per-month"])
+        .args(["3000", "--seed", "5", "--start", "2021-01", "--out"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+    let weights_file = workspace_root().join("data/harm/default-police-uk-category-weights.csv");
+    let table = table_from_file("default", "CCHI days", &shipped_csv());
+    for harm in ["default", weights_file.to_str().unwrap()] {
+        let output = Command::new(env!("CARGO_BIN_EXE_safer"))
+            .current_dir(dir.path())
+            .args(["compare", "--input"])
+            .arg(&folder)
+            .args(["--area", "all", "--base", "2021-01..2021-02", "--current", "2021-03..2021-04"])
+            .args(["--json", "--harm", harm])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        for period in ["base", "current"] {
+            let expected: f64 = json["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    let weight = table.weight(row["crime_type"].as_str().unwrap()).unwrap_or(0.0);
+                    row[period].as_f64().unwrap() * weight
+                })
+                .sum();
+            let total = json["harm"][period]["total"].as_f64().unwrap();
+            assert!((total - expected).abs() < 1e-6 * expected.max(1.0), "{harm} {period}");
+            assert!(expected > 0.0);
+        }
+        let zero: Vec<&str> = json["harm"]["current"]["zero_weight_types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(zero, ["Anti-social behaviour"], "{harm}");
+    }
+}

@@ -215,6 +215,42 @@ fn maidstone_violence_gi_star_tops_the_town_centre_and_matches_esda() {
         units.iter().filter(|u| u["bin"] == 3).count()
     );
 
+    // Other units and methods on the same rows: a hexagonal grid with density, snap points with
+    // k nearest neighbours, LSOAs against an earlier period. Every row lands in a unit.
+    let base_args: Vec<&str> = {
+        let mut v = vec!["hotspots", "--input"];
+        v.extend(files.iter().map(|f| f.to_str().unwrap()));
+        v.extend(["--area", "district:Maidstone", "--crime-type", "Violence and sexual offences"]);
+        v.extend(["--json", "--permutations", "19"]);
+        v
+    };
+    let run_json = |extra: &[&str]| -> Value {
+        let mut args = base_args.clone();
+        args.extend(extra);
+        serde_json::from_str(&ok(&safer(dir.path(), &args))).unwrap()
+    };
+    let rows = json["rows"].as_u64().unwrap();
+    let hex = run_json(&["--period", "2021-03..2021-12", "--units", "hex:400", "--method", "kde"]);
+    let hex_units = hex["units"].as_array().unwrap();
+    let in_cells: u64 = hex_units.iter().map(|u| u["count"].as_u64().unwrap()).sum();
+    assert_eq!(in_cells + hex["unassigned_rows"].as_u64().unwrap(), rows);
+    assert!(hex["unassigned_rows"].as_u64().unwrap() == 0, "{}", hex["unassigned_rows"]);
+    assert!(hex_units.iter().all(|u| u["density_per_km2"].as_f64().is_some()));
+    assert!(hex["global"]["bandwidth_m"].as_f64().unwrap() > 0.0);
+    let points =
+        run_json(&["--period", "2021-03..2021-12", "--units", "points", "--weights", "knn:6"]);
+    let point_units = points["units"].as_array().unwrap();
+    assert!(point_units.len() > 500, "{}", point_units.len());
+    let on_points: u64 = point_units.iter().map(|u| u["count"].as_u64().unwrap()).sum();
+    assert_eq!(on_points + points["unassigned_rows"].as_u64().unwrap(), rows);
+    let later = run_json(&["--period", "2021-08..2021-12", "--previous", "2021-03..2021-07"]);
+    let stability = &later["stability"];
+    let hot = &stability["hot_units"];
+    let stayed = hot["stayed"].as_array().unwrap().len();
+    assert!(stayed > 0, "{stability}");
+    assert!(stability["recapture"]["rri"].as_f64().is_some(), "{stability}");
+    assert!(later["concentration"]["gini"].as_f64().unwrap() > 0.0);
+
     // The map renders in Chromium, readable and accessible.
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(
