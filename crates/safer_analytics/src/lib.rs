@@ -18,8 +18,16 @@
 //!   the Lorenz curve, against a seeded random baseline ([`concentration::concentration`]).
 //! - [`stability`]: PAI, PPAI and RRI with their formulas, unit PAI and priority places, and
 //!   which hotspots stayed, entered or left ([`stability::hotspot_stability`]).
+//! - [`peers`]: rates per 1,000 for an area and its peers against a reference, with exact
+//!   intervals and funnel positions ([`peers::peer_rates`]).
+//! - [`weights`]: spatial weights ([`weights::Weights`]) and their builders (contiguity,
+//!   distance band, k nearest) and the GAL format; [`grid`]: square and hexagonal cells on
+//!   the British National Grid.
+//! - [`hotspot`]: Getis-Ord Gi and Gi*, local and global Moran's I, Benjamini–Hochberg.
+//! - [`harm`]: harm weights and weighted counts; [`alcohol`]: licensed-premises density and
+//!   cumulative-impact candidates; [`map`]: server-side SVG maps.
 //!
-//! Methods and reference values are in `shared/docs/ANALYTICS.md` §2.9.
+//! Methods and reference values are in `shared/docs/ANALYTICS.md` §2.
 #![deny(missing_docs)]
 
 pub mod alcohol;

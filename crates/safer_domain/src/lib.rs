@@ -4,7 +4,9 @@
 //! This crate is pure. It performs no IO, has no async code and knows nothing about databases
 //! or HTTP; every other crate builds on it. Its main items are [`plan::Plan`] (a partnership
 //! plan, parsed and validated from the TOML format documented in `docs/plan-format.md`),
-//! [`Role`], [`AgencyKind`] and the newtype identifiers in [`ids`].
+//! [`Role`], [`AgencyKind`] and the newtype identifiers in [`ids`]. Geography lives in
+//! [`geography`] (LSOA vintages, wards, districts, populations), [`geo`] (polygons) and
+//! [`bng`] (the British National Grid projection).
 #![deny(missing_docs)]
 
 pub mod agency;
