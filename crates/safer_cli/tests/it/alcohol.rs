@@ -10,40 +10,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn safer(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safer"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("SAFER_DATABASE_URL")
-        .env_remove("SAFER_DATA_DIR")
-        .env_remove("SAFER_LOG")
-        .output()
-        .expect("run safer")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "safer failed: {}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn failed(output: &Output) -> String {
-    assert!(
-        !output.status.success(),
-        "safer should fail: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::support::{failed, import_real_geography, ok, safer};
 
 const IMD_XLSX: &str =
     "imd2019-mhclg_via_cs50kale-GEOG5302_data/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx";
@@ -248,19 +218,7 @@ fn densities_deciles_and_candidates_on_real_maidstone_data() {
     };
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    ok(&safer(
-        home,
-        &[
-            "geo",
-            "import",
-            "--population-year",
-            "2017",
-            data.join("lsoa11-lsoa21-lookup-census2021-pop_AlexGibsonPlymouth").to_str().unwrap(),
-            data.join("lsoa11-ward17-bestfit_traffordDataLab-crime_scanner").to_str().unwrap(),
-            data.join("boundaries-kent-lsoa2011-wards2013_martinjc-UK-GeoJSON").to_str().unwrap(),
-            data.join("population-lsoa-ward/population.json").to_str().unwrap(),
-        ],
-    ));
+    import_real_geography(home, &data);
     let imd = ok(&safer(home, &["import", "imd", data.join(IMD_XLSX).to_str().unwrap()]));
     assert!(
         imd.contains("IMD 2019 rank and decile of 32,844 LSOA(s) stored; 0 bad row(s)"),

@@ -8,32 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// Runs `safer` with its database in `dir`.
-fn safer(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safer"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("SAFER_DATABASE_URL")
-        .env_remove("SAFER_DATA_DIR")
-        .env_remove("SAFER_LOG")
-        .output()
-        .expect("run safer")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "safer failed: {}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use crate::support::{import_real_geography, ok, safer};
 
 /// The 23 real street files (two vintages), by month.
 fn street_files(data: &Path) -> BTreeMap<String, PathBuf> {
@@ -57,23 +35,6 @@ fn street_files(data: &Path) -> BTreeMap<String, PathBuf> {
         }
     }
     files
-}
-
-/// Imports the lookups, boundaries and population the shared data holds.
-fn import_geography(dir: &Path, data: &Path) -> String {
-    ok(&safer(
-        dir,
-        &[
-            "geo",
-            "import",
-            "--population-year",
-            "2017",
-            data.join("lsoa11-lsoa21-lookup-census2021-pop_AlexGibsonPlymouth").to_str().unwrap(),
-            data.join("lsoa11-ward17-bestfit_traffordDataLab-crime_scanner").to_str().unwrap(),
-            data.join("boundaries-kent-lsoa2011-wards2013_martinjc-UK-GeoJSON").to_str().unwrap(),
-            data.join("population-lsoa-ward/population.json").to_str().unwrap(),
-        ],
-    ))
 }
 
 fn compare_json(dir: &Path, inputs: &[&Path], extra: &[&str]) -> Value {
@@ -203,11 +164,11 @@ fn lad_ward_polygon_rates_and_peers_on_real_kent_data() {
     assert!(!before.status.success());
     assert!(String::from_utf8_lossy(&before.stderr).contains("safer geo import"));
 
-    let report = import_geography(dir.path(), &data);
+    let report = import_real_geography(dir.path(), &data);
     assert!(report.contains("E07000110.json (boundaries): 96 name(s), 95 ward/district membership(s), 95 boundary(ies)"), "{report}");
     // Importing again changes nothing that `geo show` can see.
     let shown = ok(&safer(dir.path(), &["geo", "show"]));
-    import_geography(dir.path(), &data);
+    import_real_geography(dir.path(), &data);
     assert_eq!(ok(&safer(dir.path(), &["geo", "show"])), shown);
     assert!(shown.contains("E07000110 Maidstone"), "{shown}");
 

@@ -8,59 +8,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn safer(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safer"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("SAFER_DATABASE_URL")
-        .env_remove("SAFER_DATA_DIR")
-        .env_remove("SAFER_LOG")
-        .output()
-        .expect("run safer")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "safer failed: {}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The one-sentence error of a failed run.
-fn error(output: &Output) -> String {
-    assert!(!output.status.success(), "expected a failure");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
-}
+use crate::support::{failed, import_real_geography, ok, safer};
 
 /// The street files of 2021-03..2021-12 (one vintage, 2011 LSOAs).
 fn street_files(data: &Path) -> Vec<PathBuf> {
     let root = data.join("police-uk-kent-2021-03_to_2022-03_Marilena97");
     (3..=12).map(|m| root.join(format!("2021-{m:02}/2021-{m:02}-kent-street.csv"))).collect()
-}
-
-fn import_geography(dir: &Path, data: &Path) {
-    ok(&safer(
-        dir,
-        &[
-            "geo",
-            "import",
-            "--population-year",
-            "2017",
-            data.join("lsoa11-lsoa21-lookup-census2021-pop_AlexGibsonPlymouth").to_str().unwrap(),
-            data.join("lsoa11-ward17-bestfit_traffordDataLab-crime_scanner").to_str().unwrap(),
-            data.join("boundaries-kent-lsoa2011-wards2013_martinjc-UK-GeoJSON").to_str().unwrap(),
-        ],
-    ));
 }
 
 /// True when python3 can import esda; under CI its absence is a failure.
@@ -126,7 +83,7 @@ fn maidstone_violence_gi_star_tops_the_town_centre_and_matches_esda() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    import_geography(dir.path(), &data);
+    import_real_geography(dir.path(), &data);
     let files = street_files(&data);
     let gal = dir.path().join("maidstone.gal");
     let svg = dir.path().join("maidstone.svg");
@@ -314,7 +271,7 @@ fn bad_hotspot_inputs_are_clear_errors() {
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[0.5,51.2]}}]}"#,
     )
     .unwrap();
-    let err = error(&run(&["--area", "all", "--boundaries", points.to_str().unwrap()]));
+    let err = failed(&run(&["--area", "all", "--boundaries", points.to_str().unwrap()]));
     assert!(err.contains("Point"), "{err}");
     // An unknown id field.
     let squares = dir.path().join("squares.geojson");
@@ -337,15 +294,15 @@ fn bad_hotspot_inputs_are_clear_errors() {
     .unwrap();
     let squares_arg = squares.to_str().unwrap();
     let err =
-        error(&run(&["--area", "all", "--boundaries", squares_arg, "--id-field", "LSOA11CD"]));
+        failed(&run(&["--area", "all", "--boundaries", squares_arg, "--id-field", "LSOA11CD"]));
     assert!(err.contains("no property `LSOA11CD`") && err.contains("code"), "{err}");
-    let err = error(&run(&["--area", "all", "--boundaries", squares_arg]));
+    let err = failed(&run(&["--area", "all", "--boundaries", squares_arg]));
     assert!(err.contains("--id-field"), "{err}");
     // A GAL file naming unknown ids.
     let gal = dir.path().join("w.gal");
     std::fs::write(&gal, "3\na 1\nb\nb 2\na zz\nc 0\n\n").unwrap();
     let gal_arg = format!("gal:{}", gal.display());
-    let err = error(&run(&[
+    let err = failed(&run(&[
         "--area",
         "all",
         "--boundaries",
@@ -364,16 +321,16 @@ fn bad_hotspot_inputs_are_clear_errors() {
     )
     .unwrap();
     let area = format!("polygon:{}", flat.display());
-    let err = error(&run(&["--area", &area, "--units", "grid:250"]));
+    let err = failed(&run(&["--area", &area, "--units", "grid:250"]));
     assert!(err.to_lowercase().contains("cell"), "{err}");
     // Nonsense options.
-    let err = error(&run(&["--area", "all", "--units", "grid:0"]));
+    let err = failed(&run(&["--area", "all", "--units", "grid:0"]));
     assert!(err.contains("cell size"), "{err}");
-    let err = error(&run(&["--area", "all", "--method", "hotness"]));
+    let err = failed(&run(&["--area", "all", "--method", "hotness"]));
     assert!(err.contains("gi-star"), "{err}");
-    let err = error(&run(&["--area", "all", "--weights", "knn:0"]));
+    let err = failed(&run(&["--area", "all", "--weights", "knn:0"]));
     assert!(err.contains("knn:K"), "{err}");
-    let err = error(&run(&["--area", "all", "--crime-type", "violence"]));
+    let err = failed(&run(&["--area", "all", "--crime-type", "violence"]));
     assert!(err.contains("Violence and sexual offences"), "{err}");
     // With good boundaries the row (at longitude 0.5225) lands, by point, in square `c`.
     let json = ok(&run(&[

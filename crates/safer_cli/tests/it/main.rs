@@ -30,6 +30,8 @@ mod indicators;
 mod map;
 /// Point in polygon on real data: Maidstone LSOA boundaries against police.uk rows' LSOAs.
 mod spatial;
+/// Helpers shared by these tests.
+mod support;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;
 /// Spatial weights on real data: Maidstone LSOA contiguity, GAL round trip, libpysal comparison.
