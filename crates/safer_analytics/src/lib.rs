@@ -24,13 +24,22 @@
 //!   distance band, k nearest) and the GAL format; [`grid`]: square and hexagonal cells on
 //!   the British National Grid.
 //! - [`hotspot`]: Getis-Ord Gi and Gi*, local and global Moran's I, Benjamini–Hochberg.
+//! - [`rag`]: red, amber, green status of plan indicators, red only for a significant change
+//!   the wrong way ([`rag::rag`], [`rag::evaluate`]).
 //! - [`harm`]: harm weights and weighted counts; [`alcohol`]: licensed-premises density and
 //!   cumulative-impact candidates; [`map`]: server-side SVG maps.
+//! - [`priority`]: the priority matrix scored from evidence, ranked, and checked for
+//!   sensitivity to its weights ([`priority::score_matrix`]).
+//!
+//! - [`survey`]: resident and youth surveys: Wilson intervals, the pooled two-proportion
+//!   z-test and Newcombe intervals, Kish design effects, suppression and top issues
+//!   ([`survey::analyse`]; conventions in ANALYTICS.md §6).
 //!
 //! Methods and reference values are in `shared/docs/ANALYTICS.md` §2.
 #![deny(missing_docs)]
 
 pub mod alcohol;
+pub mod chart;
 pub mod compare;
 pub mod concentration;
 pub mod findings;
@@ -40,7 +49,10 @@ pub mod hotspot;
 pub mod kde;
 pub mod map;
 pub mod peers;
+pub mod priority;
+pub mod rag;
 pub mod spatial;
 pub mod stability;
 pub mod stats;
+pub mod survey;
 pub mod weights;

@@ -77,8 +77,53 @@ pub enum Command {
     Export(ExportCommand),
     /// Find hot spots: counts by unit, spatial weights, Getis-Ord Gi*, local Moran or density; maps.
     Hotspots(Box<HotspotsArgs>),
+    /// Write the strategic assessment: one self-contained HTML report (and a PDF).
+    Assess(AssessArgs),
     /// Alcohol supply: premises per 1,000 residents against IMD; cumulative-impact candidates.
     Alcohol(AlcoholArgs),
+    /// Rank candidate priorities from a matrix: scores with their evidence, and a sensitivity check.
+    Priorities(PrioritiesArgs),
+    /// Resident and youth surveys: shares, changes and sub-group differences with intervals.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
+}
+
+/// `safer priorities`.
+#[derive(Debug, Args)]
+pub struct PrioritiesArgs {
+    /// The priority matrix (TOML; see docs/priority-matrix.md)
+    #[arg(long, value_name = "FILE")]
+    pub matrix: PathBuf,
+    /// police.uk CSV files or folders (searched recursively); without it, the database is used
+    #[arg(long = "input", value_name = "PATH", num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// The base period, YYYY-MM..YYYY-MM
+    #[arg(long, value_name = "PERIOD")]
+    pub base: String,
+    /// The current period, YYYY-MM..YYYY-MM
+    #[arg(long, value_name = "PERIOD")]
+    pub current: String,
+    /// Survey top-issue shares as JSON: { "option_id": share, ... }
+    #[arg(long, value_name = "FILE")]
+    pub survey_results: Option<PathBuf>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `safer assess`.
+#[derive(Debug, Args)]
+///
+/// Its settings file is given with `--config FILE` (TOML; see docs/assessment.md): for this
+/// command `--config` names the assessment, not `safer.toml`, which is still read from the
+/// current folder when present.
+pub struct AssessArgs {
+    /// Where to write the HTML report (a JSON sidecar with every figure is written beside it)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Also print the report to PDF (with headless Chromium)
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<PathBuf>,
 }
 
 /// `safer hotspots`.
@@ -319,6 +364,55 @@ pub struct ImportPoliceUkArgs {
 pub enum SynthCommand {
     /// Write police.uk-format street files with a realistic category mix and spatial clustering.
     PoliceUk(SynthPoliceUkArgs),
+    /// Write synthetic responses to a survey definition, with plausible shares and sub-group differences.
+    Survey(SynthSurveyArgs),
+}
+
+/// `safer synth survey`.
+#[derive(Debug, Args)]
+pub struct SynthSurveyArgs {
+    /// The survey definition (TOML; see docs/survey-format.md)
+    #[arg(long, value_name = "FILE")]
+    pub definition: PathBuf,
+    /// How many respondents
+    #[arg(long, default_value_t = 1000)]
+    pub respondents: u32,
+    /// Seed: the same seed gives the same file
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output CSV file
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `safer survey ...`.
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Shares with Wilson intervals, change since the previous survey, sub-group differences, top issues.
+    Analyse(SurveyAnalyseArgs),
+}
+
+/// `safer survey analyse`.
+#[derive(Debug, Args)]
+pub struct SurveyAnalyseArgs {
+    /// The survey definition (TOML; see docs/survey-format.md)
+    #[arg(long, value_name = "FILE")]
+    pub definition: PathBuf,
+    /// The responses (CSV with a header of question and variable ids)
+    #[arg(long, value_name = "FILE")]
+    pub responses: PathBuf,
+    /// Last survey's responses, for year-on-year changes of matched questions
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// Last survey's definition [default: this one, with questions under their `matches` ids]
+    #[arg(long, value_name = "FILE", requires = "previous")]
+    pub previous_definition: Option<PathBuf>,
+    /// Smallest base published [default: the definition's min_base, else 50]
+    #[arg(long, value_name = "N")]
+    pub min_base: Option<u32>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `safer synth police-uk`.
@@ -449,6 +543,33 @@ pub enum PlanCommand {
     Show {
         /// The plan's id [default: the only plan]
         plan: Option<String>,
+    },
+    /// Plan indicators and their red, amber, green status (docs/indicators.md).
+    #[command(subcommand)]
+    Indicators(PlanIndicatorsCommand),
+}
+
+/// `safer plan indicators ...`.
+#[derive(Debug, Subcommand)]
+pub enum PlanIndicatorsCommand {
+    /// Check an indicators file; every problem is reported with its line.
+    Check {
+        /// The indicators file (TOML, format 1; see docs/indicators.md)
+        file: PathBuf,
+    },
+    /// Check an indicators file against its imported plan and store it.
+    Import {
+        /// The indicators file
+        file: PathBuf,
+    },
+    /// Judge every indicator on the stored evidence and show its status.
+    Status {
+        /// The plan's id [default: every plan with indicators]
+        #[arg(long)]
+        plan: Option<String>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -13,6 +13,7 @@ use safer_storage::{NewAgency, Store};
 use crate::commands::import::import_police_uk;
 use crate::commands::indicators as partner_indicators;
 use crate::commands::plan::import;
+use crate::commands::plan_indicators;
 use crate::commands::users::{create_account, generate_password, pick_partnership, NewAccount};
 
 /// The Maidstone 2022-25 plan, built into the binary so the demo runs from anywhere.
@@ -21,6 +22,11 @@ pub const MAIDSTONE_PLAN: &str = include_str!("../../../plans/maidstone-2022-25.
 /// Partner indicators the Maidstone plan states (Appendix 1), as shipped in `examples/`.
 pub const MAIDSTONE_INDICATORS: &str =
     include_str!("../../../examples/partner-indicators-maidstone.csv");
+
+/// The plan's indicators (docs/indicators.md), bound to the synthetic police data's first
+/// district and to the shipped partner indicators, so the demo shows live status.
+pub const MAIDSTONE_PLAN_INDICATORS: &str =
+    include_str!("../../../plans/maidstone-2022-25-indicators.toml");
 
 /// The synthetic police force of the demo: `YYYY-MM-synthetic-street.csv`, never mixed with a
 /// real force's months if real files are imported into the demo database later.
@@ -82,6 +88,8 @@ pub struct Seeded {
     pub n_police_rows: i64,
     /// A district of the synthetic police data, for the `safer compare` example.
     pub synthetic_district: Option<String>,
+    /// How many plan indicators were imported.
+    pub n_plan_indicators: usize,
 }
 
 fn read_credentials(path: &Path) -> Vec<(String, String)> {
@@ -179,6 +187,13 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
     write_credentials(&credentials_file, &accounts)?;
     let synthetic_district = seed_evidence(store, dir).await?;
     let n_police_rows = store.police_uk_imports().await?.iter().map(|import| import.n_rows).sum();
+    let (indicators, _) = plan_indicators::import(
+        store,
+        "plans/maidstone-2022-25-indicators.toml",
+        MAIDSTONE_PLAN_INDICATORS,
+        now,
+    )
+    .await?;
 
     Ok(Seeded {
         plan_title: plan.plan.title.clone(),
@@ -188,6 +203,7 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
         credentials_file,
         n_police_rows,
         synthetic_district,
+        n_plan_indicators: indicators.indicators.len(),
     })
 }
 

@@ -57,6 +57,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return commands::plan::check(file);
     }
     let mut global = cli.global.clone();
+    // `safer assess --config FILE` names the assessment's settings, not safer.toml.
+    let assessment = match &cli.command {
+        Command::Assess(_) => Some(global.config.take().ok_or_else(|| {
+            anyhow::anyhow!("safer assess needs --config FILE, the assessment's settings (TOML)")
+        })?),
+        _ => None,
+    };
     if let Command::Demo(args) = &cli.command {
         // The demo keeps everything in its own directory unless told otherwise.
         global.data_dir.get_or_insert_with(|| args.dir.clone());
@@ -97,12 +104,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 commands::alcohol::import_imd(&config, &args).await
             }
             Command::Alcohol(args) => commands::alcohol::run(&config, &args).await,
+            Command::Priorities(args) => commands::priorities::run(&config, &args).await,
             Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
+            Command::Synth(cli::SynthCommand::Survey(args)) => commands::survey::synth(&args),
+            Command::Survey(command) => commands::survey::run(&command),
             Command::Geo(cli::GeoCommand::Import(args)) => {
                 commands::geo::import(&config, &args).await
             }
             Command::Geo(cli::GeoCommand::Show) => commands::geo::show(&config).await,
             Command::Hotspots(args) => commands::hotspots::run(&config, &args).await,
+            Command::Assess(args) => {
+                let file = assessment.expect("set for assess");
+                commands::assess::run(&config, &file, &args).await
+            }
             Command::Export(cli::ExportCommand::Parquet(args)) => {
                 commands::export::parquet(&config, &args).await
             }

@@ -14,10 +14,13 @@ pub mod bng;
 pub mod geo;
 pub mod geography;
 pub mod ids;
+pub mod indicator;
 pub mod password;
 pub mod plan;
+pub mod priority_matrix;
 pub mod role;
 pub mod slug;
+pub mod survey;
 pub mod user;
 
 pub use agency::AgencyKind;

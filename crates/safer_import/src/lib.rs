@@ -24,6 +24,7 @@ pub mod imd;
 pub mod indicators;
 pub mod police_uk;
 pub mod premises;
+pub mod survey;
 pub mod synth;
 
 use police_uk::FileKind;

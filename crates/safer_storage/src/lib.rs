@@ -18,6 +18,7 @@ mod evidence;
 mod export;
 mod geography;
 mod indicators;
+mod plan_indicators;
 mod plans;
 mod police_uk;
 mod premises;
@@ -36,6 +37,7 @@ pub use events::SecurityEvent;
 pub use evidence::{LsoaCount, PlaceCount, PointCount, StreetArea, StreetCount, StreetMonth};
 pub use geography::{GeographyBatch, GeographyOutcome, NewBoundary, StoredBoundary};
 pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
+pub use plan_indicators::{street_area, IndicatorsImportOutcome, HISTORY_MONTHS};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,

@@ -16,6 +16,7 @@ mod assets;
 mod auth;
 mod error;
 mod health;
+mod indicators;
 mod plans;
 mod session;
 mod views;

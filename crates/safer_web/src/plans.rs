@@ -10,8 +10,10 @@ use axum::routing::get;
 use axum::Router;
 use safer_domain::plan::{GroupStatus, Note, Plan, PlanStatus, Priority, PriorityKind};
 use safer_domain::slug::is_slug;
+use safer_storage::StoredPlan;
 
 use crate::error::render;
+use crate::indicators::priority_indicators;
 use crate::session::{Ctx, SignedIn};
 use crate::views::{
     paragraphs, ActionGroupView, AlignmentView, BodyView, FocusView, GovernancePage, GroupLink,
@@ -67,13 +69,14 @@ async fn list_plans(
 }
 
 async fn load_plan(state: &AppState, slug: &str) -> Result<Plan, AppError> {
+    Ok(load_stored_plan(state, slug).await?.plan)
+}
+
+async fn load_stored_plan(state: &AppState, slug: &str) -> Result<StoredPlan, AppError> {
     if !is_slug(slug) {
         return Err(AppError::NotFound);
     }
-    match state.store.plan_by_slug(slug).await? {
-        Some(stored) => Ok(stored.plan),
-        None => Err(AppError::NotFound),
-    }
+    state.store.plan_by_slug(slug).await?.ok_or(AppError::NotFound)
 }
 
 fn plan_nav(slug: &str) -> PlanNav {
@@ -150,9 +153,11 @@ async fn show_priority(
     signed_in: SignedIn,
     Path((slug, priority_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let plan = load_plan(&state, &slug).await?;
+    let stored = load_stored_plan(&state, &slug).await?;
+    let plan = stored.plan;
     let index =
         plan.priorities.iter().position(|p| p.id == priority_id).ok_or(AppError::NotFound)?;
+    let indicators = priority_indicators(&state, stored.id, &priority_id).await?;
     let priority = &plan.priorities[index];
     let neighbour = |i: Option<usize>| {
         i.and_then(|i| plan.priorities.get(i))
@@ -193,6 +198,7 @@ async fn show_priority(
         notes: priority.notes.iter().map(note_view).collect(),
         previous: neighbour(index.checked_sub(1)),
         next: neighbour(Some(index + 1)),
+        indicators,
     };
     Ok(render(&page)?.into_response())
 }

@@ -266,6 +266,46 @@ pub(crate) struct PriorityPage {
     pub(crate) notes: Vec<NoteView>,
     pub(crate) previous: Option<(String, String)>,
     pub(crate) next: Option<(String, String)>,
+    pub(crate) indicators: Vec<IndicatorView>,
+}
+
+/// A plan indicator on its priority's page, judged at page load.
+#[derive(Debug, Clone)]
+pub(crate) struct IndicatorView {
+    /// A page-unique id for the chart's title and description.
+    pub(crate) id: String,
+    pub(crate) title: String,
+    /// `Green`, `Amber`, `Red` or `No status`: the word is always shown, never colour alone.
+    pub(crate) rag_label: &'static str,
+    pub(crate) rag_class: &'static str,
+    /// The latest period's value and what it covers.
+    pub(crate) latest: Option<String>,
+    /// The change from the period before, in words.
+    pub(crate) change: Option<String>,
+    /// The test's p-value in words, for counts.
+    pub(crate) significance: Option<String>,
+    /// Why the status is what it is.
+    pub(crate) reason: Option<String>,
+    /// "Lower is better" or "Higher is better".
+    pub(crate) better: &'static str,
+    pub(crate) target: Option<String>,
+    /// Where the values come from.
+    pub(crate) source: String,
+    /// Why there is no status, such as "no data for 2022-12".
+    pub(crate) no_data: Option<String>,
+    /// The trend chart, an SVG built with every text escaped.
+    pub(crate) chart_svg: String,
+    /// One sentence summarising the chart.
+    pub(crate) chart_summary: String,
+    /// The charted values, for the visually hidden table.
+    pub(crate) points: Vec<TrendPoint>,
+}
+
+/// One charted value.
+#[derive(Debug, Clone)]
+pub(crate) struct TrendPoint {
+    pub(crate) label: String,
+    pub(crate) value: String,
 }
 
 /// A group as listed.

@@ -11,3 +11,7 @@ mod concentration;
 /// Getis–Ord Gi/Gi* and local/global Moran's I: ANALYTICS.md §2.1–2.2's reference values,
 /// permutation properties, and esda computed live (skipped outside CI without esda).
 mod hotspot;
+
+/// Survey statistics (Wilson, pooled z, Newcombe, Kish) against statsmodels on seeded random
+/// inputs (skipped outside CI without statsmodels).
+mod survey_reference;

@@ -117,30 +117,32 @@ pub async fn findings(config: &Config, args: &CompareArgs) -> anyhow::Result<Exi
 
 /// The comparison for the arguments, with what it was computed from.
 #[derive(Debug)]
-struct Evidence {
-    area: Area,
-    comparison: Comparison,
+pub(crate) struct Evidence {
+    pub(crate) area: Area,
+    pub(crate) comparison: Comparison,
+    /// Rows in the area by month and crime type, over both periods.
+    pub(crate) monthly: Monthly,
     /// Partner indicators for the area in the two periods: from the database, or from
     /// `--indicators FILE` with `--input`.
-    partner_indicators: Vec<IndicatorChange>,
+    pub(crate) partner_indicators: Vec<IndicatorChange>,
     /// Rates for the area, its peers and the force area, when populations are known.
-    peers: Option<Peers>,
+    pub(crate) peers: Option<Peers>,
     /// Notes on how the area was resolved and rates computed.
-    notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Harm-weighted totals, with `--harm`.
-    harm: Option<HarmComparison>,
+    pub(crate) harm: Option<HarmComparison>,
 }
 
 /// Harm-weighted totals of the two periods (`--harm`). Not tested for significance: a weighted
 /// sum is not a Poisson count, and a few heavily weighted crimes dominate it.
 #[derive(Debug, Serialize)]
-struct HarmComparison {
-    table: String,
-    unit: String,
-    base: HarmWeighted,
-    current: HarmWeighted,
+pub(crate) struct HarmComparison {
+    pub(crate) table: String,
+    pub(crate) unit: String,
+    pub(crate) base: HarmWeighted,
+    pub(crate) current: HarmWeighted,
     /// % change in the monthly harm rate.
-    change_pct: Option<f64>,
+    pub(crate) change_pct: Option<f64>,
 }
 
 impl HarmComparison {
@@ -166,7 +168,7 @@ impl HarmComparison {
     }
 
     /// The sentence for the table and the findings.
-    fn sentence(&self) -> String {
+    pub(crate) fn sentence(&self) -> String {
         let unit = if self.unit.is_empty() { "harm units".to_string() } else { self.unit.clone() };
         let change = match self.change_pct {
             Some(pct) if pct > 0.0 => format!("rose {}%", format_pct(pct)),
@@ -201,19 +203,19 @@ impl HarmComparison {
 
 /// The peer comparison: rates in the current period.
 #[derive(Debug, Serialize)]
-struct Peers {
+pub(crate) struct Peers {
     /// What the reference is.
-    reference_description: String,
+    pub(crate) reference_description: String,
     /// The districts making up the reference (the force area).
-    reference_districts: Vec<String>,
+    pub(crate) reference_districts: Vec<String>,
     #[serde(flatten)]
-    rates: PeerRates,
+    pub(crate) rates: PeerRates,
 }
 
 impl Evidence {
     /// Validates the arguments, counts from the inputs (or the database when there are none)
     /// and compares the periods. Notes and bad rows go to standard error.
-    async fn load(config: &Config, args: &CompareArgs) -> anyhow::Result<Evidence> {
+    pub(crate) async fn load(config: &Config, args: &CompareArgs) -> anyhow::Result<Evidence> {
         let selector = Selector::parse("--area", &args.area)?;
         let peer_selectors: Vec<Selector> = args
             .peers
@@ -358,7 +360,17 @@ impl Evidence {
                 &comparison,
             )),
         };
-        Ok(Evidence { area, comparison, partner_indicators, peers, notes, harm })
+        // Only the two periods' months: the files' count may span the months between them.
+        let mut monthly = counted.monthly;
+        monthly.retain(|month, _| {
+            Month::parse_bytes(month.as_bytes())
+                .is_some_and(|m| base.contains(m) || current.contains(m))
+        });
+        // Every month of both periods is listed, an empty map when the area had no row.
+        for month in base.months().chain(current.months()) {
+            monthly.entry(month.to_string()).or_default();
+        }
+        Ok(Evidence { area, comparison, monthly, partner_indicators, peers, notes, harm })
     }
 }
 
@@ -708,9 +720,14 @@ struct Counted {
     base: BTreeMap<String, u64>,
     /// Totals by crime type in the current period, likewise.
     current: BTreeMap<String, u64>,
+    /// Rows in the area by month (`YYYY-MM`) and crime type, both periods.
+    monthly: Monthly,
     /// When no row is in the area: a district the data spells differently only in case.
     near_miss: Option<String>,
 }
+
+/// Rows by month (`YYYY-MM`) and crime type.
+pub(crate) type Monthly = BTreeMap<String, BTreeMap<String, u64>>;
 
 /// Where the counts came from. It changes the wording of errors, nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -871,12 +888,23 @@ fn count_inputs(
         None
     };
     let cube = counts.to_cube();
+    let mut monthly = Monthly::new();
+    for (m, month) in cube.months().iter().enumerate() {
+        let by_type = monthly.entry(month.to_string()).or_default();
+        for (t, crime_type) in cube.crime_types().iter().enumerate() {
+            let n: u64 = (0..cube.lsoa_codes().len()).map(|l| u64::from(cube.get(m, t, l))).sum();
+            if n > 0 {
+                by_type.insert(crime_type.clone(), n);
+            }
+        }
+    }
     Ok(Counted {
         source: Source::Files,
         months_by_force,
         forces_in_area,
         base: cube.by_crime_type_between(base.from, base.to),
         current: cube.by_crime_type_between(current.from, current.to),
+        monthly,
         near_miss,
     })
 }
@@ -908,6 +936,7 @@ fn count_inputs_in_polygons(
             .collect()
     };
     let (mut base_counts, mut current_counts) = (zeros(), zeros());
+    let mut monthly = Monthly::new();
     for outcome in &batch.files {
         let report = match &outcome.result {
             Err(err) => Err(err.clone()),
@@ -928,6 +957,11 @@ fn count_inputs_in_polygons(
                         continue;
                     };
                     *counts.entry(crime_type.to_string()).or_insert(0) += 1;
+                    *monthly
+                        .entry(month.to_string())
+                        .or_default()
+                        .entry(crime_type.to_string())
+                        .or_insert(0) += 1;
                 }
                 if selected > 0 {
                     forces_in_area.insert(report.info.force.clone());
@@ -954,6 +988,7 @@ fn count_inputs_in_polygons(
         forces_in_area,
         base: base_counts,
         current: current_counts,
+        monthly,
         near_miss: None,
     })
 }
@@ -1004,6 +1039,7 @@ async fn count_store(
     };
     let mut forces_in_area: BTreeSet<String> = BTreeSet::new();
     let mut totals = Vec::new();
+    let mut monthly = Monthly::new();
     for period in [base, current] {
         let (from, to) = (period.from.to_string(), period.to.to_string());
         let counts = store
@@ -1015,6 +1051,13 @@ async fn count_store(
             let n = u64::try_from(count.n_in_area).unwrap_or(0);
             if n > 0 {
                 forces_in_area.insert(count.force);
+            }
+            if n > 0 {
+                *monthly
+                    .entry(count.month.clone())
+                    .or_default()
+                    .entry(count.crime_type.clone())
+                    .or_insert(0) += n;
             }
             *by_type.entry(count.crime_type).or_insert(0) += n;
         }
@@ -1033,6 +1076,11 @@ async fn count_store(
             for (point, inside) in points.into_iter().zip(located) {
                 if inside.is_some() && point.n > 0 {
                     forces_in_area.insert(point.force);
+                    *monthly
+                        .entry(point.month.clone())
+                        .or_default()
+                        .entry(point.crime_type.clone())
+                        .or_insert(0) += point.n as u64;
                     *by_type.entry(point.crime_type).or_insert(0) += point.n as u64;
                 }
             }
@@ -1064,6 +1112,7 @@ async fn count_store(
         forces_in_area,
         base: base_counts,
         current: current_counts,
+        monthly,
         near_miss: lsoa_filter
             .and_then(|filter| near_miss(near_miss_names.iter().map(String::as_str), filter)),
     })
@@ -1163,6 +1212,8 @@ struct CompareJson<'a> {
     population: Option<&'a AreaPopulation>,
     peers: Option<&'a Peers>,
     harm: Option<&'a HarmComparison>,
+    /// Rows by month and crime type over both periods.
+    monthly: &'a Monthly,
     partner_indicators: serde_json::Value,
     notes: &'a [String],
 }
@@ -1182,6 +1233,7 @@ impl<'a> CompareJson<'a> {
             population: evidence.area.population.as_ref(),
             peers: evidence.peers.as_ref(),
             harm: evidence.harm.as_ref(),
+            monthly: &evidence.monthly,
             partner_indicators: indicators::to_json(&evidence.partner_indicators),
             notes: &evidence.notes,
         }
@@ -1203,7 +1255,7 @@ struct FindingsJson<'a> {
 
 /// One bullet per area of the peer table: its rate against the force area's, in words that
 /// never rank a rate the funnel cannot tell from the average.
-fn peer_findings(evidence: &Evidence) -> Vec<String> {
+pub(crate) fn peer_findings(evidence: &Evidence) -> Vec<String> {
     let Some(peers) = &evidence.peers else { return Vec::new() };
     let reference = &peers.rates.reference;
     peers
@@ -1443,6 +1495,28 @@ fn verdict(verdict: Verdict) -> &'static str {
         Verdict::Fall => "fall",
         Verdict::NoClearChange => "no clear change",
     }
+}
+
+/// The comparison `safer compare --area AREA --base BASE --current CURRENT [--input ...]`
+/// would print, for other commands (`safer priorities`) to build on.
+pub(crate) async fn comparison_for(
+    config: &Config,
+    inputs: &[PathBuf],
+    area: &str,
+    base: &str,
+    current: &str,
+) -> anyhow::Result<Comparison> {
+    let args = CompareArgs {
+        inputs: inputs.to_vec(),
+        area: area.to_string(),
+        base: base.to_string(),
+        current: current.to_string(),
+        peers: Vec::new(),
+        indicators: None,
+        harm: None,
+        json: true,
+    };
+    Ok(Evidence::load(config, &args).await?.comparison)
 }
 
 #[cfg(test)]

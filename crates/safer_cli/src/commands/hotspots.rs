@@ -692,14 +692,14 @@ const CONTIGUITY_TOLERANCE_M: f64 = 1.0;
 
 /// One unit's result.
 #[derive(Debug, Clone, Serialize)]
-struct UnitResult {
-    id: String,
-    name: Option<String>,
+pub(crate) struct UnitResult {
+    pub(crate) id: String,
+    pub(crate) name: Option<String>,
     /// Rows assigned.
-    count: u64,
+    pub(crate) count: u64,
     /// The analysed value: the count, or the harm-weighted count.
     value: f64,
-    z: Option<f64>,
+    pub(crate) z: Option<f64>,
     /// Two-sided p of z (Gi, Gi*).
     p: Option<f64>,
     /// One-sided p = P(Z ≥ |z|), as esda's `p_norm` (Gi, Gi*).
@@ -718,7 +718,7 @@ struct UnitResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     density_per_km2: Option<f64>,
     /// The most frequent police.uk Location strings, with their rows.
-    top_locations: Vec<(String, u64)>,
+    pub(crate) top_locations: Vec<(String, u64)>,
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -727,6 +727,45 @@ fn finite(x: f64) -> Option<f64> {
 
 /// `safer hotspots`.
 pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCode> {
+    let analysis = analyse(config, args).await?;
+    let (report, units) = (&analysis.report, &analysis.units);
+    if let Some(path) = &args.geojson {
+        write_geojson(path, report, units)?;
+    }
+    if let Some(path) = &args.svg {
+        let zoom = match &args.zoom {
+            Some(path) => Some(zoom_extent(path)?),
+            None => None,
+        };
+        std::fs::write(path, analysis.map_svg(args.top, zoom))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, report).context("cannot write the JSON")?;
+        writeln!(out)?;
+    } else {
+        write_summary(&mut out, report, args.top)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A finished analysis: the report and the units it ran on.
+pub(crate) struct Analysis {
+    pub(crate) report: Report,
+    pub(crate) units: Units,
+    method: Method,
+}
+
+impl Analysis {
+    /// The SVG map, zoomed to `zoom` (British National Grid metres) when given.
+    pub(crate) fn map_svg(&self, top: usize, zoom: Option<BBox>) -> String {
+        render_map(&map_spec(&self.report, &self.units, self.method, top, zoom))
+    }
+}
+
+/// Runs `safer hotspots` up to its results, without writing anything.
+pub(crate) async fn analyse(config: &Config, args: &HotspotsArgs) -> anyhow::Result<Analysis> {
     let selector = Selector::parse("--area", &args.area)?;
     let period = Period::parse("--period", &args.period)?;
     let types = crime_types(&args.crime_types)?;
@@ -943,25 +982,7 @@ pub async fn run(config: &Config, args: &HotspotsArgs) -> anyhow::Result<ExitCod
         stability,
         units_results: results,
     };
-    if let Some(path) = &args.geojson {
-        write_geojson(path, &report, &units)?;
-    }
-    if let Some(path) = &args.svg {
-        let zoom = match &args.zoom {
-            Some(path) => Some(zoom_extent(path)?),
-            None => None,
-        };
-        let svg = render_map(&map_spec(&report, &units, method, args.top, zoom));
-        std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &report).context("cannot write the JSON")?;
-        writeln!(out)?;
-    } else {
-        write_summary(&mut out, &report, args.top)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Analysis { report, units, method })
 }
 
 /// Settings of the statistic that do not change between periods.
@@ -1136,35 +1157,35 @@ pub(crate) fn read_harm_table(path: &Path) -> anyhow::Result<HarmTable> {
 
 /// Everything `safer hotspots` found: the `--json` output.
 #[derive(Debug, Serialize)]
-struct Report {
+pub(crate) struct Report {
     method: &'static str,
-    method_description: &'static str,
+    pub(crate) method_description: &'static str,
     area: String,
     area_name: Option<String>,
     period: String,
     crime_types: Vec<String>,
     units: String,
     assign: &'static str,
-    weights: String,
+    pub(crate) weights: String,
     row_standardised: bool,
-    n_links: usize,
+    pub(crate) n_links: usize,
     islands: Vec<String>,
     permutations: usize,
     seed: u64,
     fdr: bool,
     harm: Option<String>,
     /// Rows in the area and period (of the crime types asked for).
-    rows: u64,
+    pub(crate) rows: u64,
     /// Of those, rows no unit took (no location, or outside every unit).
     unassigned_rows: u64,
     global: serde_json::Value,
     /// How concentrated the rows are across the units, against a random baseline.
-    concentration: Concentration,
+    pub(crate) concentration: Concentration,
     /// Hot units now against `--previous`, with PAI and RRI.
     #[serde(skip_serializing_if = "Option::is_none")]
     stability: Option<StabilityReport>,
     #[serde(rename = "units")]
-    units_results: Vec<UnitResult>,
+    pub(crate) units_results: Vec<UnitResult>,
 }
 
 /// Hot spots in an earlier period against the current one.
@@ -1242,7 +1263,7 @@ impl Report {
 
     /// The top hot spots: significant ones for Gi and Gi* (bin > 0), HH units for Moran, the
     /// densest units for density.
-    fn top(&self, n: usize) -> Vec<&UnitResult> {
+    pub(crate) fn top(&self, n: usize) -> Vec<&UnitResult> {
         self.ranked()
             .into_iter()
             .filter(|u| match self.method {
@@ -1603,7 +1624,7 @@ fn period_words(period: &str) -> String {
 
 /// The map extent for `--zoom FILE.geojson`: its polygons' box in British National Grid metres,
 /// with a tenth of its size as margin.
-fn zoom_extent(path: &Path) -> anyhow::Result<BBox> {
+pub(crate) fn zoom_extent(path: &Path) -> anyhow::Result<BBox> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the zoom polygon {}", path.display()))?;
     let features = safer_import::geojson::read_features(&path.display().to_string(), &bytes)?;

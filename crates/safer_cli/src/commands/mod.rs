@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod alcohol;
 pub mod area;
+pub mod assess;
 pub mod evidence;
 pub mod export;
 pub mod geo;
@@ -10,7 +11,10 @@ pub mod hotspots;
 pub mod import;
 pub mod indicators;
 pub mod plan;
+pub mod plan_indicators;
+pub mod priorities;
 pub mod serve;
+pub mod survey;
 pub mod synth;
 pub mod users;
 

@@ -85,6 +85,7 @@ pub async fn import(
 pub async fn run(config: &Config, command: PlanCommand) -> anyhow::Result<ExitCode> {
     match command {
         PlanCommand::Check { file } => check(&file),
+        PlanCommand::Indicators(command) => super::plan_indicators::run(config, command).await,
         PlanCommand::Import { file } => {
             let (plan, source) = read_plan(&file)?;
             let store = open_store(config).await?;

@@ -111,6 +111,21 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     browser.screenshot(&shots.join("04-priority-safe-town-centre.png"));
     audit(&browser, "priority safe-town-centre", &mut problems);
 
+    // The demo's indicators: each with its status in words (never colour alone) and a chart.
+    let indicator = browser.execute(
+        "const li = document.querySelector(\"li[id$='-town-centre-violence']\"); \
+         if (!li) { return null; } li.scrollIntoView(); \
+         return [li.querySelector('.app-tag').textContent, \
+                 li.querySelectorAll('svg.app-trend polyline').length, \
+                 li.querySelector('svg.app-trend title').textContent];",
+        serde_json::json!([]),
+    );
+    let tag = indicator[0].as_str().unwrap_or_default();
+    assert!(["Green", "Amber", "Red"].contains(&tag), "indicator: {indicator}");
+    assert!(indicator[1].as_u64().unwrap_or(0) >= 1, "indicator: {indicator}");
+    assert_eq!(indicator[2], "Trend: Violence and sexual offences", "indicator: {indicator}");
+    browser.screenshot(&shots.join("04b-indicators-safe-town-centre.png"));
+
     let plan = maidstone_plan();
     for priority in &plan.priorities {
         browser.goto(&format!("{base}/plans/maidstone-2022-25/priorities/{}", priority.id));

@@ -4,6 +4,8 @@
 mod alcohol;
 /// Architecture invariants: which crates may depend on what.
 mod architecture;
+/// `safer assess`: the Maidstone report's HTML and PDF against `safer compare`, in Chromium.
+mod assess;
 /// Real headless Chromium against the demo, with axe-core on every page.
 mod browser;
 /// The command line: `--help`, plan checks, users, configuration and the errors people meet.
@@ -28,10 +30,17 @@ mod import;
 mod indicators;
 /// Server-side SVG maps: a Maidstone hotspot map on real LSOA boundaries, in Chromium with axe-core.
 mod map;
+/// `safer plan indicators check|import|status`: the shipped file, errors by line, re-imports.
+mod plan_indicators;
+/// `safer priorities`: the Maidstone matrix on real Kent data against compare; bad matrices.
+mod priorities;
 /// Point in polygon on real data: Maidstone LSOA boundaries against police.uk rows' LSOAs.
 mod spatial;
 /// Helpers shared by these tests.
 mod support;
+/// `safer survey analyse` and `safer synth survey`: shipped definitions, synthetic data end to
+/// end, bad definitions and responses named by line, the JSON shape.
+mod survey;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;
 /// Spatial weights on real data: Maidstone LSOA contiguity, GAL round trip, libpysal comparison.

@@ -15,6 +15,8 @@ mod geography;
 mod indicators;
 /// Migration files: the two backends have the same set, and migrating twice is harmless.
 mod migrations;
+/// Plan indicators: the file stored whole, and observations read from stored evidence.
+mod plan_indicators;
 /// Importing and reading plans.
 mod plans;
 /// police.uk rows: a force-month-kind replaced whole, unchanged files, every column kept.

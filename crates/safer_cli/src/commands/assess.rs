@@ -1,0 +1,726 @@
+//! `safer assess`: the strategic assessment as one self-contained HTML document (and a PDF for
+//! committee papers), built from the same code paths as `safer compare`, `safer findings` and
+//! `safer hotspots`, so every figure in it can be reproduced with the command the appendix
+//! names.
+//!
+//! The HTML inlines its styles and SVG charts and maps and makes no request to any other host.
+//! The PDF is that HTML printed by headless Chromium: Chromium is already what the web pages
+//! are tested in (so the PDF is the page a reader sees, with the same fonts and SVG rendering),
+//! it is a Debian package, and it adds no Rust dependency; typst would mean a second layout of
+//! every section and its own SVG support.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use safer_analytics::chart::{funnel_plot, line_chart, FunnelPlot, FunnelPoint, LineChart, Series};
+use safer_analytics::compare::{ComparisonRow, Verdict};
+use safer_analytics::findings::{format_count, key_findings, FindingsConfig};
+use serde::Deserialize;
+
+use crate::cli::{AssessArgs, CompareArgs, HotspotsArgs};
+use crate::commands::evidence::{peer_findings, Evidence, METHOD};
+use crate::commands::hotspots::{self, zoom_extent};
+use crate::commands::indicators;
+use crate::config::Config;
+
+/// The assessment's settings (`--config FILE`, TOML). Paths are relative to the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessConfig {
+    /// The report's title.
+    title: String,
+    /// Who it is for, such as "Safer Maidstone Partnership".
+    partnership: Option<String>,
+    /// The area selector.
+    area: String,
+    /// The base period, `YYYY-MM..YYYY-MM`.
+    base: String,
+    /// The current period.
+    current: String,
+    /// police.uk files or folders; the database when empty.
+    #[serde(default)]
+    inputs: Vec<PathBuf>,
+    /// Peer area selectors.
+    #[serde(default)]
+    peers: Vec<String>,
+    /// `default` or a harm weights file.
+    harm: Option<String>,
+    /// The hot-spot section; left out when absent.
+    hotspots: Option<HotspotsConfig>,
+}
+
+/// `[hotspots]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HotspotsConfig {
+    /// Crime types to map (all when empty).
+    #[serde(default)]
+    crime_types: Vec<String>,
+    /// Units, as `--units` [default: lsoa].
+    units: Option<String>,
+    /// Weights, as `--weights` [default: contiguity].
+    weights: Option<String>,
+    /// A polygon (GeoJSON) to draw a second, zoomed map of, such as the town centre.
+    zoom: Option<PathBuf>,
+    /// What the zoomed map is called, such as "Town centre".
+    zoom_name: Option<String>,
+}
+
+/// The hot-spot section's material: the analysis, the borough map, the zoomed map and its
+/// name, and the command that reproduces it.
+struct HotspotSection {
+    analysis: hotspots::Analysis,
+    borough: String,
+    zoomed: Option<String>,
+    zoom_name: Option<String>,
+    command: String,
+}
+
+/// One figure in the report and how to reproduce it.
+#[derive(Debug, serde::Serialize)]
+struct Traced {
+    section: &'static str,
+    figure: String,
+    value: String,
+    command: String,
+}
+
+/// `safer assess`.
+pub async fn run(config: &Config, file: &Path, args: &AssessArgs) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let settings: AssessConfig = toml::from_str(&text)
+        .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.to_string().trim()))?;
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let resolve = |path: &PathBuf| if path.is_absolute() { path.clone() } else { dir.join(path) };
+    let inputs: Vec<PathBuf> = settings.inputs.iter().map(resolve).collect();
+    let input_text = if inputs.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        format!(" --input {}", list.join(" "))
+    };
+    let compare_args = CompareArgs {
+        inputs: inputs.clone(),
+        area: settings.area.clone(),
+        base: settings.base.clone(),
+        current: settings.current.clone(),
+        peers: settings.peers.clone(),
+        indicators: None,
+        harm: settings.harm.clone(),
+        json: true,
+    };
+    let evidence = Evidence::load(config, &compare_args).await?;
+    let compare_command = format!(
+        "safer compare{input_text} --area {} --base {} --current {}{}{} --json",
+        settings.area,
+        settings.base,
+        settings.current,
+        settings.peers.iter().map(|p| format!(" --peer {p}")).collect::<String>(),
+        settings.harm.as_ref().map_or(String::new(), |h| format!(" --harm {h}"))
+    );
+
+    let hotspots = match &settings.hotspots {
+        None => None,
+        Some(spots) => {
+            let hotspot_args = HotspotsArgs {
+                inputs: inputs.clone(),
+                area: settings.area.clone(),
+                period: settings.current.clone(),
+                previous: Some(settings.base.clone()),
+                crime_types: spots.crime_types.clone(),
+                units: spots.units.clone().unwrap_or_else(|| "lsoa".to_string()),
+                boundaries: None,
+                id_field: None,
+                name_field: None,
+                assign: None,
+                weights: spots.weights.clone().unwrap_or_else(|| "contiguity".to_string()),
+                row_standardise: false,
+                save_weights: None,
+                method: "gi-star".to_string(),
+                bandwidth: None,
+                permutations: 999,
+                seed: 1,
+                fdr: false,
+                harm: None,
+                json: true,
+                svg: None,
+                zoom: None,
+                geojson: None,
+                top: 5,
+            };
+            let analysis = hotspots::analyse(config, &hotspot_args).await?;
+            let borough = analysis.map_svg(5, None);
+            let zoomed = match &spots.zoom {
+                Some(path) => Some(analysis.map_svg(5, Some(zoom_extent(&resolve(path))?))),
+                None => None,
+            };
+            let types: String =
+                spots.crime_types.iter().map(|t| format!(" --crime-type \"{t}\"")).collect();
+            let command = format!(
+                "safer hotspots{input_text} --area {} --period {} --previous {}{types} --units {} \
+                 --weights {} --method gi-star --permutations 999 --seed 1 --json",
+                settings.area,
+                settings.current,
+                settings.base,
+                hotspot_args.units,
+                hotspot_args.weights
+            );
+            Some(HotspotSection {
+                analysis,
+                borough,
+                zoomed,
+                zoom_name: spots.zoom_name.clone(),
+                command,
+            })
+        }
+    };
+
+    let mut traced = Vec::new();
+    let html = render(&settings, &evidence, hotspots.as_ref(), &compare_command, &mut traced);
+    std::fs::write(&args.out, &html)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let sidecar = args.out.with_extension("json");
+    let json = serde_json::json!({
+        "title": settings.title,
+        "area": settings.area,
+        "base": evidence.comparison.base,
+        "current": evidence.comparison.current,
+        "rows": evidence.comparison.rows,
+        "total": evidence.comparison.total,
+        "population": evidence.area.population,
+        "peers": evidence.peers,
+        "harm": evidence.harm,
+        "monthly": evidence.monthly,
+        "hotspots": hotspots.as_ref().map(|h| &h.analysis.report),
+        "figures": traced,
+    });
+    std::fs::write(&sidecar, serde_json::to_string_pretty(&json)?)
+        .with_context(|| format!("cannot write {}", sidecar.display()))?;
+    println!("wrote {} and {}", args.out.display(), sidecar.display());
+    if let Some(pdf) = &args.pdf {
+        print_pdf(&args.out, pdf)?;
+        println!("wrote {}", pdf.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the HTML to PDF with headless Chromium (`SAFER_CHROMIUM`, else /usr/bin/chromium).
+fn print_pdf(html: &Path, pdf: &Path) -> anyhow::Result<()> {
+    let chromium =
+        std::env::var("SAFER_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
+    if !Path::new(&chromium).exists() {
+        bail!(
+            "--pdf prints the report with headless Chromium, which is not at {chromium}; install \
+             Debian's chromium package or set SAFER_CHROMIUM"
+        );
+    }
+    let html =
+        std::fs::canonicalize(html).with_context(|| format!("cannot find {}", html.display()))?;
+    let pdf_abs =
+        if pdf.is_absolute() { pdf.to_path_buf() } else { std::env::current_dir()?.join(pdf) };
+    let profile = tempfile::tempdir().context("cannot make a Chromium profile folder")?;
+    let output = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf_abs.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .with_context(|| format!("cannot run {chromium}"))?;
+    if !output.status.success() || !pdf_abs.exists() {
+        bail!(
+            "Chromium could not print the PDF: {}",
+            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("no message")
+        );
+    }
+    Ok(())
+}
+
+/// Escapes text for HTML.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn signed(n: i64) -> String {
+    match n.signum() {
+        1 => format!("+{}", format_count(n.unsigned_abs())),
+        -1 => format!("−{}", format_count(n.unsigned_abs())),
+        _ => "0".to_string(),
+    }
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or("n/a".to_string(), |p| {
+        let text = format!("{p:+.1}%");
+        if text == "+0.0%" || text == "-0.0%" {
+            "0.0%".to_string()
+        } else {
+            text.replace('-', "−")
+        }
+    })
+}
+
+fn p_text(p: f64) -> String {
+    if p.is_nan() {
+        "n/a".to_string()
+    } else if p < 0.001 {
+        "<0.001".to_string()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Rise => "rise",
+        Verdict::Fall => "fall",
+        Verdict::NoClearChange => "no clear change",
+    }
+}
+
+/// `YYYY-MM..YYYY-MM` of a period total.
+fn span(from: &str, to: &str) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from} to {to}")
+    }
+}
+
+/// The report's HTML.
+fn render(
+    settings: &AssessConfig,
+    evidence: &Evidence,
+    hotspots: Option<&HotspotSection>,
+    compare_command: &str,
+    traced: &mut Vec<Traced>,
+) -> String {
+    let c = &evidence.comparison;
+    let area_name =
+        evidence.area.name.clone().unwrap_or_else(|| match settings.area.split_once(':') {
+            Some(("district", name)) => name.to_string(),
+            _ => settings.area.clone(),
+        });
+    let base_span = span(&c.base.from, &c.base.to);
+    let current_span = span(&c.current.from, &c.current.to);
+    let mut trace = |section: &'static str, figure: String, value: String, command: &str| {
+        traced.push(Traced { section, figure, value, command: command.to_string() });
+    };
+
+    let mut body = String::new();
+    let mut contents: Vec<(&str, &str)> = Vec::new();
+
+    // Summary.
+    contents.push(("summary", "Summary"));
+    let total = &c.total;
+    let _ = write!(
+        body,
+        "<section id=\"summary\"><h2>Summary</h2><p>Police-recorded crime and anti-social \
+         behaviour in {} went from <strong>{}</strong> in {base_span} to <strong>{}</strong> \
+         in {current_span} ({}, {}), a <strong>{}</strong> on the exact test ({}).</p>",
+        esc(&area_name),
+        format_count(total.base),
+        format_count(total.current),
+        signed(total.change),
+        pct(total.change_pct),
+        verdict(total.verdict),
+        match p_text(total.p_value) {
+            p if p.starts_with('<') => format!("p < {}", &p[1..]),
+            p => format!("p = {p}"),
+        }
+    );
+    trace("Summary", "Total, base period".into(), format_count(total.base), compare_command);
+    trace("Summary", "Total, current period".into(), format_count(total.current), compare_command);
+    if let (Some(population), Some(rate)) = (&evidence.area.population, total.rate_per_1000_current)
+    {
+        let _ = write!(
+            body,
+            "<p>That is {rate:.1} per 1,000 of {} residents ({}).</p>",
+            format_count(population.persons),
+            esc(&population.source)
+        );
+        trace(
+            "Summary",
+            "Rate per 1,000, current period".into(),
+            format!("{rate:.1}"),
+            compare_command,
+        );
+    }
+    body.push_str("</section>");
+
+    // Key findings.
+    contents.push(("findings", "Key findings"));
+    let mut bullets: Vec<String> =
+        key_findings(c, &FindingsConfig::default()).into_iter().map(|f| f.text).collect();
+    bullets.extend(peer_findings(evidence));
+    bullets.extend(indicators::findings(&evidence.partner_indicators));
+    if let Some(harm) = &evidence.harm {
+        bullets.push(harm.sentence());
+    }
+    body.push_str("<section id=\"findings\"><h2>Key findings</h2><ul>");
+    for bullet in &bullets {
+        let _ = write!(body, "<li>{}</li>", esc(bullet));
+    }
+    body.push_str("</ul></section>");
+
+    // Trends.
+    contents.push(("trends", "Trends by category"));
+    // The base months, a gap, the current months: the line breaks between the periods.
+    let mut months: Vec<Option<String>> = Vec::new();
+    for month in evidence.monthly.keys() {
+        if months.last().is_some_and(|last| {
+            last.as_deref().is_some_and(|last| last <= c.base.to.as_str())
+                && month.as_str() >= c.current.from.as_str()
+        }) {
+            months.push(None);
+        }
+        months.push(Some(month.clone()));
+    }
+    let value_of = |month: &Option<String>, crime_type: Option<&str>| -> Option<f64> {
+        let by_type = &evidence.monthly[month.as_ref()?];
+        Some(match crime_type {
+            None => by_type.values().sum::<u64>() as f64,
+            Some(t) => by_type.get(t).copied().unwrap_or(0) as f64,
+        })
+    };
+    let mut top_types: Vec<&ComparisonRow> = c.rows.iter().collect();
+    top_types.sort_by_key(|row| std::cmp::Reverse(row.current));
+    let mut series = vec![Series {
+        name: "All crime and ASB".into(),
+        values: months.iter().map(|m| value_of(m, None)).collect(),
+    }];
+    for row in top_types.iter().take(4) {
+        series.push(Series {
+            name: row.crime_type.clone(),
+            values: months.iter().map(|m| value_of(m, Some(&row.crime_type))).collect(),
+        });
+    }
+    let chart = line_chart(&LineChart {
+        title: format!("Crime and ASB by month, {}", area_name),
+        labels: months.iter().map(|m| m.clone().unwrap_or_default()).collect(),
+        series,
+        y_label: "Rows per month".into(),
+        width: 880,
+        height: 340,
+    });
+    let _ = write!(
+        body,
+        "<section id=\"trends\"><h2>Trends by category</h2><figure>{chart}<figcaption>Rows per \
+         month in the base and current periods: the total and the four largest categories. \
+         Months between the periods are not shown.</figcaption></figure></section>"
+    );
+
+    // Comparison table.
+    contents.push(("comparison", "Period comparison"));
+    let with_rates = c.base.population.is_some();
+    let _ = write!(
+        body,
+        "<section id=\"comparison\"><h2>Period comparison</h2><table><caption>{base_span} against \
+         {current_span}, {}</caption><thead><tr><th scope=\"col\">Crime type</th><th scope=\"col\" \
+         class=\"num\">Base</th><th scope=\"col\" class=\"num\">Current</th><th scope=\"col\" \
+         class=\"num\">Change</th><th scope=\"col\" class=\"num\">% change</th>{}<th \
+         scope=\"col\" class=\"num\">p-value</th><th scope=\"col\">Verdict</th></tr></thead><tbody>",
+        esc(&area_name),
+        if with_rates {
+            "<th scope=\"col\" class=\"num\">Per 1,000 (current)</th>"
+        } else {
+            ""
+        }
+    );
+    for row in std::iter::once(total).chain(&c.rows) {
+        let _ = write!(
+            body,
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td \
+             class=\"num\">{}</td><td class=\"num\">{}</td>{}<td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&row.crime_type),
+            format_count(row.base),
+            format_count(row.current),
+            signed(row.change),
+            pct(row.change_pct),
+            if with_rates {
+                format!(
+                    "<td class=\"num\">{}</td>",
+                    row.rate_per_1000_current.map_or("n/a".into(), |r| format!("{r:.2}"))
+                )
+            } else {
+                String::new()
+            },
+            p_text(row.p_value),
+            verdict(row.verdict)
+        );
+        trace(
+            "Period comparison",
+            format!("{}: base, current, p", row.crime_type),
+            format!(
+                "{}, {}, {}",
+                format_count(row.base),
+                format_count(row.current),
+                p_text(row.p_value)
+            ),
+            compare_command,
+        );
+    }
+    let _ = write!(
+        body,
+        "</tbody></table><p class=\"note\">Method: {METHOD}. A change is called a rise or fall \
+         only when the test can tell it from normal variation.</p></section>"
+    );
+
+    // Peers.
+    if let Some(peers) = &evidence.peers {
+        contents.push(("peers", "Against peers"));
+        let reference = &peers.rates.reference;
+        let mut points: Vec<FunnelPoint> = peers
+            .rates
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, rate)| FunnelPoint {
+                label: rate.name.clone().unwrap_or_else(|| rate.area.clone()),
+                population: rate.population,
+                count: rate.count,
+                highlight: i == 0,
+            })
+            .collect();
+        points.sort_by_key(|p| p.population);
+        let plot = funnel_plot(&FunnelPlot {
+            title: format!("Rates against the force area average, {current_span}"),
+            reference_rate: reference.rate_per_1000,
+            reference_label: "Force area average".into(),
+            points,
+            width: 880,
+            height: 380,
+        });
+        let _ = write!(
+            body,
+            "<section id=\"peers\"><h2>Against peers</h2><figure>{plot}<figcaption>Funnel plot: \
+             rates per 1,000 residents in {current_span} against the force area ({}). Areas \
+             outside the dashed limits differ from the average by more than chance.</figcaption>\
+             </figure><table><caption>Rates per 1,000 residents</caption><thead><tr><th \
+             scope=\"col\">Area</th><th scope=\"col\" class=\"num\">Count</th><th scope=\"col\" \
+             class=\"num\">Residents</th><th scope=\"col\" class=\"num\">Rate</th><th \
+             scope=\"col\" class=\"num\">95% interval</th><th scope=\"col\">Against the \
+             average</th></tr></thead><tbody>",
+            esc(&peers.reference_description)
+        );
+        for (i, rate) in std::iter::once(reference).chain(&peers.rates.areas).enumerate() {
+            let name = if i == 0 {
+                "Force area average".to_string()
+            } else {
+                rate.name.clone().unwrap_or_else(|| rate.area.clone())
+            };
+            let _ = write!(
+                body,
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{:.2}</td><td class=\"num\">{:.2}–{:.2}</td><td>{}</td></tr>",
+                esc(&name),
+                format_count(rate.count),
+                format_count(rate.population),
+                rate.rate_per_1000,
+                rate.ci95_lower,
+                rate.ci95_upper,
+                if i == 0 { "—" } else { rate.position.describe() }
+            );
+            trace(
+                "Against peers",
+                format!("{name}: rate per 1,000"),
+                format!("{:.2}", rate.rate_per_1000),
+                compare_command,
+            );
+        }
+        body.push_str("</tbody></table></section>");
+    }
+
+    // Hot spots.
+    if let Some(HotspotSection { analysis, borough, zoomed, zoom_name, command }) = hotspots {
+        contents.push(("hotspots", "Hot spots"));
+        let report = &analysis.report;
+        let _ = write!(
+            body,
+            "<section id=\"hotspots\"><h2>Hot spots</h2><p>{} on {} units, {}; {} rows.</p><figure>{borough}\
+             <figcaption>Borough hot-spot map.</figcaption></figure>",
+            esc(report.method_description),
+            report.units_results.len(),
+            esc(&report.weights),
+            format_count(report.rows)
+        );
+        if let Some(zoomed) = zoomed {
+            let _ = write!(
+                body,
+                "<figure>{zoomed}<figcaption>{}: the same results, zoomed.</figcaption></figure>",
+                esc(zoom_name.as_deref().unwrap_or("Zoomed map"))
+            );
+        }
+        body.push_str("<ol>");
+        for unit in report.top(5) {
+            let places: Vec<String> =
+                unit.top_locations.iter().map(|(l, n)| format!("{} ({n})", esc(l))).collect();
+            let _ = write!(
+                body,
+                "<li><strong>{}</strong>: {} rows, z = {:.2}; {}</li>",
+                esc(&unit.name.clone().unwrap_or_else(|| unit.id.clone())),
+                format_count(unit.count),
+                unit.z.unwrap_or(f64::NAN),
+                places.join(", ")
+            );
+            trace(
+                "Hot spots",
+                format!("{}: rows, z", unit.id),
+                format!("{}, {:.2}", unit.count, unit.z.unwrap_or(f64::NAN)),
+                command,
+            );
+        }
+        body.push_str("</ol>");
+        let conc = &report.concentration;
+        if let (Some(g), Some(share), Some(half)) =
+            (conc.generalised_gini, conc.top_share, conc.units_for_half)
+        {
+            contents.push(("concentration", "Concentration"));
+            let baseline = conc.baseline.as_ref().map_or(String::new(), |b| {
+                format!(
+                    " Spread at random over the same units the rows would give {:.2} \
+                     (95% {:.2}–{:.2}).",
+                    b.generalised_gini.mean, b.generalised_gini.p2_5, b.generalised_gini.p97_5
+                )
+            });
+            let _ = write!(
+                body,
+                "</section><section id=\"concentration\"><h2>Concentration</h2><p>The busiest \
+                 {} unit(s) (5%) hold {:.0}% of the rows; half the rows are in {half} unit(s). \
+                 Generalised Gini {g:.2}.{baseline}</p>",
+                conc.top_units,
+                share * 100.0
+            );
+            trace("Concentration", "Generalised Gini".into(), format!("{g:.2}"), command);
+        }
+        body.push_str("</section>");
+    }
+
+    // Harm.
+    if let Some(harm) = &evidence.harm {
+        contents.push(("harm", "Harm"));
+        let _ = write!(
+            body,
+            "<section id=\"harm\"><h2>Harm</h2><p>{}.</p></section>",
+            esc(&harm.sentence())
+        );
+        trace(
+            "Harm",
+            "Harm-weighted total, current".into(),
+            format!("{:.0}", harm.current.total),
+            compare_command,
+        );
+    }
+
+    // Partner indicators.
+    if !evidence.partner_indicators.is_empty() {
+        contents.push(("partners", "Partner indicators"));
+        body.push_str(
+            "<section id=\"partners\"><h2>Partner indicators</h2><table><thead><tr><th \
+             scope=\"col\">Indicator</th><th scope=\"col\">Unit</th><th scope=\"col\" \
+             class=\"num\">Base</th><th scope=\"col\" class=\"num\">Current</th><th \
+             scope=\"col\">Verdict</th></tr></thead><tbody>",
+        );
+        if let serde_json::Value::Array(items) = indicators::to_json(&evidence.partner_indicators) {
+            for item in items {
+                let cell = |v: &serde_json::Value| match v.as_f64() {
+                    Some(x) if x.fract() == 0.0 => format!("{}", x as i64),
+                    Some(x) => format!("{x}"),
+                    None => "—".to_string(),
+                };
+                let _ = write!(
+                    body,
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td><td \
+                     class=\"num\">{}</td><td>{}</td></tr>",
+                    esc(item["indicator"].as_str().unwrap_or_default()),
+                    esc(item["unit"].as_str().unwrap_or_default()),
+                    cell(&item["base"]),
+                    cell(&item["current"]),
+                    esc(item["verdict"].as_str().unwrap_or_default())
+                );
+            }
+        }
+        body.push_str("</tbody></table></section>");
+    }
+
+    // Methods, sources, caveats, traceability.
+    contents.push(("methods", "Methods, sources and caveats"));
+    let _ = write!(
+        body,
+        "<section id=\"methods\"><h2>Methods, sources and caveats</h2>\
+         <h3>Methods</h3><ul><li>Changes: {METHOD} (SciPy's binomtest definition).</li>\
+         <li>Rates per 1,000 residents use the latest population year covering every LSOA of the \
+         area; peers are compared with exact Poisson intervals and funnel limits (Spiegelhalter \
+         2005).</li><li>Hot spots: Getis-Ord Gi* with conditional permutations; contiguity within \
+         1 m; LSOA codes of 2011 and 2021 reconciled to 2011 LSOAs.</li></ul>\
+         <h3>Data sources</h3><ul><li>police.uk street-level crime and anti-social behaviour \
+         (Home Office, Open Government Licence v3.0).</li><li>ONS boundaries and lookups (Open \
+         Government Licence v3.0; contains OS data © Crown copyright and database right).</li>\
+         <li>Population: Census 2021 and ONS mid-year estimates (Open Government Licence \
+         v3.0).</li><li>Partner indicators as supplied by partners.</li></ul>\
+         <h3>Caveats</h3><ul><li>police.uk locations are anonymised to snap points, not exact \
+         addresses, and dates are given to the month only.</li><li>police.uk has no \
+         domestic-abuse flag: domestic abuse cannot be separated from other violence here.</li>\
+         <li>Files downloaded at different times use 2011 or 2021 LSOAs; Safer reconciles them \
+         to 2011 LSOAs (merged 2021 LSOAs go to the parent with most residents).</li><li>Recorded \
+         crime reflects reporting and recording as well as offending.</li></ul></section>"
+    );
+    contents.push(("appendix", "Appendix: where each figure comes from"));
+    body.push_str(
+        "<section id=\"appendix\"><h2>Appendix: where each figure comes from</h2><table><thead>\
+         <tr><th scope=\"col\">Section</th><th scope=\"col\">Figure</th><th scope=\"col\">Value\
+         </th><th scope=\"col\">Command</th></tr></thead><tbody>",
+    );
+    for item in traced.iter() {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            esc(item.section),
+            esc(&item.figure),
+            esc(&item.value),
+            esc(&item.command)
+        );
+    }
+    body.push_str("</tbody></table></section>");
+
+    let mut nav = String::from("<nav aria-label=\"Contents\"><h2>Contents</h2><ol>");
+    for (id, title) in &contents {
+        let _ = write!(nav, "<li><a href=\"#{id}\">{}</a></li>", esc(title));
+    }
+    nav.push_str("</ol></nav>");
+    format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>{CSS}</style>\
+         </head><body><header><p class=\"caption\">{partnership}</p><h1>{title}</h1><p \
+         class=\"lede\">{area}: {base_span} against {current_span}.</p></header><main>{nav}{body}\
+         </main><footer><p>Made by Safer from police.uk data (Open Government Licence v3.0) and \
+         ONS geography (Open Government Licence v3.0; contains OS data © Crown copyright and \
+         database right).</p></footer></body></html>",
+        title = esc(&settings.title),
+        partnership = esc(settings.partnership.as_deref().unwrap_or("Strategic assessment")),
+        area = esc(&area_name),
+    )
+}
+
+/// The report's styles: GOV.UK-like type and tables, print-friendly.
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;\
+color:#0b0c0c;margin:0 auto;max-width:960px;padding:0 16px;line-height:1.4}\
+h1{font-size:2rem;margin:.5rem 0}h2{font-size:1.5rem;border-top:2px solid #0b0c0c;\
+padding-top:.5rem;margin-top:2rem}.caption{color:#505a5f;margin:1.5rem 0 0}\
+.lede{font-size:1.2rem}table{border-collapse:collapse;width:100%;margin:1rem 0}\
+caption{text-align:left;font-weight:700;padding:.3rem 0}th,td{border-bottom:1px solid #b1b4b6;\
+padding:.35rem .5rem;text-align:left;vertical-align:top}.num{text-align:right;\
+font-variant-numeric:tabular-nums}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}\
+figcaption{color:#505a5f}.note{color:#505a5f}code{font-size:.8rem;word-break:break-all}\
+nav ol{columns:2}footer{border-top:1px solid #b1b4b6;margin-top:2rem;color:#505a5f;\
+font-size:.9rem}a{color:#1d70b8}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}\
+@media print{nav{display:none}section{break-inside:auto}figure,table{break-inside:avoid}\
+h2{break-after:avoid}}";

@@ -1,0 +1,531 @@
+//! `safer survey analyse` (shares, changes, sub-group differences and top issues of a resident
+//! or youth survey) and `safer synth survey` (seeded synthetic responses for the demo).
+//!
+//! Reading is `safer_domain::survey::parse_definition` and `safer_import::survey`; the
+//! statistics are `safer_analytics::survey`. This module reads files, prints, and refuses a
+//! responses file with any bad row: a survey analysed without some of its rows would publish
+//! figures nobody can reproduce.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use safer_analytics::survey::{analyse, Difference, Estimate, SurveyData, SurveyReport, Verdict};
+use safer_domain::survey::{parse_definition, QuestionKind, SurveyDefinition, SurveyResponses};
+use safer_import::survey::parse_responses;
+
+use crate::cli::{SurveyAnalyseArgs, SurveyCommand, SynthSurveyArgs};
+
+/// How many row errors are listed before the rest are counted.
+const MAX_LISTED_ERRORS: usize = 20;
+
+/// `safer survey ...`.
+pub fn run(command: &SurveyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        SurveyCommand::Analyse(args) => analyse_command(args),
+    }
+}
+
+/// Reads and validates a survey definition, naming the file, line and column of each problem.
+pub fn read_definition(path: &Path) -> anyhow::Result<SurveyDefinition> {
+    let source =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_definition(&source).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                let field =
+                    if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
+                format!("{}:{}:{}: {field}{}", path.display(), e.line, e.column, e.message)
+            })
+            .collect();
+        let n = lines.len();
+        anyhow::anyhow!(
+            "{} is not a valid survey definition ({n} problem{}):\n{}",
+            path.display(),
+            if n == 1 { "" } else { "s" },
+            lines.join("\n")
+        )
+    })
+}
+
+/// Reads a responses file against `definition`; any bad row is an error listing the lines.
+pub fn read_responses(
+    definition: &SurveyDefinition,
+    path: &Path,
+) -> anyhow::Result<SurveyResponses> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let import = parse_responses(definition, &data)
+        .with_context(|| format!("{} is not a valid responses file", path.display()))?;
+    if !import.errors.is_empty() {
+        let n = import.errors.len();
+        let mut lines: Vec<usize> = import.errors.iter().map(|e| e.line).collect();
+        lines.dedup();
+        let n_rows = lines.len();
+        let mut message = format!(
+            "{} has {n} problem{} in {n_rows} row{}; fix {} and run again:",
+            path.display(),
+            if n == 1 { "" } else { "s" },
+            if n_rows == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        );
+        for error in import.errors.iter().take(MAX_LISTED_ERRORS) {
+            let _ = write!(message, "\n{}: {error}", path.display());
+        }
+        if n > MAX_LISTED_ERRORS {
+            let _ = write!(message, "\n… and {} more", n - MAX_LISTED_ERRORS);
+        }
+        bail!(message);
+    }
+    if import.responses.respondents.is_empty() {
+        bail!("{} has a header but no responses", path.display());
+    }
+    Ok(import.responses)
+}
+
+fn analyse_command(args: &SurveyAnalyseArgs) -> anyhow::Result<ExitCode> {
+    let mut definition = read_definition(&args.definition)?;
+    if let Some(min_base) = args.min_base {
+        if min_base == 0 {
+            bail!("--min-base must be at least 1");
+        }
+        definition.survey.min_base = min_base;
+    }
+    let responses = read_responses(&definition, &args.responses)?;
+    let previous = match &args.previous {
+        None => None,
+        Some(path) => {
+            let previous_definition = match &args.previous_definition {
+                Some(def_path) => read_definition(def_path)?,
+                None => definition.previous_form(),
+            };
+            let previous_responses = read_responses(&previous_definition, path)?;
+            Some((previous_definition, previous_responses))
+        }
+    };
+    let report = analyse(
+        SurveyData { definition: &definition, responses: &responses },
+        previous.as_ref().map(|(definition, responses)| SurveyData { definition, responses }),
+    );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        // As an io::Error, so a closed pipe (`| head`) ends quietly.
+        serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(render_text(&report).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pct(share: f64) -> String {
+    format!("{:.1} %", share * 100.0)
+}
+
+fn points(difference: f64) -> String {
+    format!("{:+.1}", difference * 100.0)
+}
+
+fn p_value(p: f64) -> String {
+    if p.is_nan() {
+        "p undefined".into()
+    } else if p < 0.0001 {
+        "p < 0.0001".into()
+    } else {
+        format!("p = {p:.4}")
+    }
+}
+
+fn estimate_text(estimate: &Estimate, min_base: u32) -> String {
+    match estimate {
+        Estimate::Reported(p) => {
+            format!("{} ({}–{}, base {})", pct(p.share), pct(p.low), pct(p.high), p.base)
+        }
+        Estimate::Suppressed { base } => format!("suppressed (base {base} < {min_base})"),
+    }
+}
+
+fn difference_text(difference: &Difference, higher: &str, lower: &str, none: &str) -> String {
+    let verdict = match difference.verdict {
+        Verdict::Higher => higher,
+        Verdict::Lower => lower,
+        Verdict::NoSignificantDifference => none,
+    };
+    format!(
+        "{} points (95 % CI {} to {}), {}: {verdict}",
+        points(difference.difference),
+        points(difference.low),
+        points(difference.high),
+        p_value(difference.p_value)
+    )
+}
+
+/// The text report: one block per question, then the top-issues rankings.
+pub fn render_text(report: &SurveyReport) -> String {
+    let mut out = String::new();
+    let min_base = report.min_base;
+    let k = &report.respondents;
+    let _ = writeln!(out, "{} ({}, {})", report.title, report.survey, report.year);
+    if report.weighted {
+        let _ = writeln!(
+            out,
+            "{} respondents, weighted: design effect {:.2}, effective base {:.0}.",
+            k.n, k.deff, k.n_eff
+        );
+    } else {
+        let _ = writeln!(out, "{} respondents, unweighted.", k.n);
+    }
+    if let Some(previous) = &report.previous {
+        let _ = writeln!(
+            out,
+            "Compared with {} ({} respondents).",
+            previous.survey, previous.respondents
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Shares{} with 95 % Wilson intervals{}; differences tested with the pooled two-proportion \
+         z-test, Newcombe intervals; bases under {min_base} suppressed.",
+        if report.weighted { " weighted" } else { "" },
+        if report.weighted { " on Kish effective bases" } else { "" },
+    );
+
+    for question in &report.questions {
+        let _ = writeln!(out, "\n{}", question.text);
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            question.positive_label,
+            estimate_text(&question.estimate, min_base)
+        );
+        if let Some(change) = &question.change {
+            let _ = write!(out, "  previous: {}", estimate_text(&change.previous, min_base));
+            match &change.difference {
+                Some(d) => {
+                    let _ = writeln!(
+                        out,
+                        "; change {}",
+                        difference_text(
+                            d,
+                            "a significant rise",
+                            "a significant fall",
+                            "no significant change"
+                        )
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "; change not tested (a base is suppressed)");
+                }
+            }
+        }
+        for subgroup in &question.subgroups {
+            let line = match &subgroup.difference {
+                Some(d) => difference_text(d, "higher", "lower", "no significant difference"),
+                None => "not tested (a base is suppressed)".into(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {} vs {} {}: {line}",
+                subgroup.group.label,
+                estimate_text(&subgroup.group.estimate, min_base),
+                subgroup.against.label,
+                estimate_text(&subgroup.against.estimate, min_base),
+            );
+        }
+    }
+
+    for ranking in &report.top_issues {
+        let _ = writeln!(out, "\n{} (share of the {} who answered)", ranking.text, ranking.base);
+        for (rank, option) in ranking.options.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:>2}. {}: {}",
+                rank + 1,
+                option.label,
+                estimate_text(&option.estimate, min_base)
+            );
+        }
+    }
+    out
+}
+
+/// `safer synth survey`.
+pub fn synth(args: &SynthSurveyArgs) -> anyhow::Result<ExitCode> {
+    let definition = read_definition(&args.definition)?;
+    if args.respondents == 0 {
+        bail!("--respondents must be at least 1");
+    }
+    let csv = synth_responses(&definition, args.respondents, args.seed);
+    std::fs::write(&args.out, &csv)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "wrote {}: {} synthetic responses to {} ({} questions, seed {})",
+        args.out.display(),
+        args.respondents,
+        definition.survey.id,
+        definition.questions.len(),
+        args.seed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SplitMix64: small, seeded and the same on every platform.
+#[derive(Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// An index drawn in proportion to `weights` (not all zero).
+    fn pick(&mut self, weights: &[f64]) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut target = self.unit() * total;
+        for (idx, w) in weights.iter().enumerate() {
+            if target < *w {
+                return idx;
+            }
+            target -= w;
+        }
+        weights.len() - 1
+    }
+
+    /// A standard normal draw (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let u = 1.0 - self.unit();
+        let v = self.unit();
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// A stable hash of text, for choices that must not depend on the order of the file.
+fn hash(parts: &[&str], seed: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for part in parts {
+        for b in part.bytes().chain([0u8]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    Rng(h).next_u64()
+}
+
+/// The share answering positively that the synthetic data aims at: the Appendix 1 figures of
+/// the Maidstone CSP Plan 2022–2025 for the shipped questions (orientation for a demo, not
+/// data), otherwise a share between 0.25 and 0.75 chosen by the question id.
+fn target_share(question_id: &str) -> f64 {
+    match question_id {
+        "safe-day" => 0.84,
+        "safe-night" => 0.38,
+        "town-centre-night" => 0.26,
+        "crime-increased" => 0.80,
+        "agencies-dealing" => 0.35,
+        "asb-dealt-with" => 0.30,
+        "experienced-crime" => 0.27,
+        "worry-safety" => 0.16,
+        "unsafe-town-centre" => 0.31,
+        "unsafe-public-transport" => 0.25,
+        "unsafe-local-night" => 0.38,
+        "school-verbal-bullying" => 0.22,
+        "school-racist-homophobic" => 0.21,
+        "cyber-bullied" => 0.20,
+        "asked-for-images" => 0.63,
+        "police-respect" => 0.64,
+        "police-listen" => 0.45,
+        "police-issues" => 0.42,
+        // Not given in Appendix 1: plausible values for the demo.
+        "school-fighting" => 0.45,
+        "school-drug-dealing" => 0.18,
+        "school-knife-crime" => 0.12,
+        "school-gangs" => 0.15,
+        _ => 0.25 + 0.5 * (hash(&[question_id], 0) >> 11) as f64 / (1u64 << 53) as f64,
+    }
+}
+
+/// The log-odds shift for members of a variable's first group on a question: the differences
+/// Appendix 1 reports for the youth survey (younger years and minority-ethnic pupils see more
+/// problems), otherwise none, up or down, chosen by the ids and the seed.
+fn group_shift(variable_id: &str, question_id: &str, seed: u64) -> f64 {
+    match (variable_id, question_id) {
+        (
+            "school-year",
+            "school-drug-dealing" | "school-fighting" | "school-knife-crime" | "school-gangs",
+        ) => 0.7,
+        ("ethnicity", "school-verbal-bullying" | "school-racist-homophobic") => 0.6,
+        _ => match hash(&[variable_id, question_id], seed) % 5 {
+            0 => 0.45,
+            1 => -0.45,
+            _ => 0.0,
+        },
+    }
+}
+
+/// How common a variable's option is among synthetic respondents.
+fn option_weight(survey_id: &str, variable_id: &str, option_id: &str) -> f64 {
+    let youth = survey_id.contains("youth");
+    match (variable_id, option_id) {
+        (_, "prefer-not-to-say") => 0.3,
+        ("ethnicity", "white") => 30.0,
+        ("ethnicity", _) => 1.5,
+        // Appendix 1: 80 % of the youth survey's respondents were female.
+        ("sex", "female") if youth => 8.0,
+        ("sex", "male") if youth => 1.7,
+        ("sex", "female" | "male") => 5.0,
+        ("sex", _) => 0.3,
+        _ => 1.0,
+    }
+}
+
+/// Synthetic responses to `definition` as CSV: a respondent number, the variables, every
+/// question and the weight column when the survey has one.
+pub fn synth_responses(definition: &SurveyDefinition, n_respondents: u32, seed: u64) -> String {
+    let mut rng = Rng(seed ^ 0x5EED_5EED_5EED_5EED);
+    let survey_id = definition.survey.id.as_str();
+    let mut header = vec!["respondent".to_string()];
+    header.extend(definition.variables.iter().map(|v| v.id.clone()));
+    header.extend(definition.questions.iter().map(|q| q.id.clone()));
+    header.extend(definition.survey.weight_column.clone());
+    let mut csv = header.join(",");
+    csv.push('\n');
+
+    let variable_weights: Vec<Vec<f64>> = definition
+        .variables
+        .iter()
+        .map(|v| v.options.iter().map(|o| option_weight(survey_id, &v.id, &o.id)).collect())
+        .collect();
+    for respondent in 1..=n_respondents {
+        let mut row = vec![respondent.to_string()];
+        let chosen: Vec<usize> = variable_weights.iter().map(|w| rng.pick(w)).collect();
+        for (variable, &o_idx) in definition.variables.iter().zip(&chosen) {
+            row.push(variable.options[o_idx].id.clone());
+        }
+        for question in &definition.questions {
+            // A few respondents skip each question.
+            if rng.unit() < 0.02 {
+                row.push(String::new());
+                continue;
+            }
+            let answer = match question.kind {
+                QuestionKind::Single => {
+                    let p = target_share(&question.id);
+                    let mut logit = (p / (1.0 - p)).ln();
+                    for (variable, &o_idx) in definition.variables.iter().zip(&chosen) {
+                        if let Some(first) = variable.groups.first() {
+                            if variable.in_group(first, o_idx) {
+                                logit += group_shift(&variable.id, &question.id, seed);
+                            }
+                        }
+                    }
+                    let positive = rng.unit() < 1.0 / (1.0 + (-logit).exp());
+                    let candidates: Vec<f64> = (0..question.options.len())
+                        .map(|o_idx| {
+                            if question.is_positive(o_idx) == positive {
+                                // Earlier options a little more common than later ones.
+                                0.8f64.powi(o_idx as i32)
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect();
+                    if candidates.iter().all(|w| *w == 0.0) {
+                        question.options[rng.pick(&vec![1.0; question.options.len()])].id.clone()
+                    } else {
+                        question.options[rng.pick(&candidates)].id.clone()
+                    }
+                }
+                QuestionKind::Multi => {
+                    let limit = question.choice_limit();
+                    let n_choose =
+                        if rng.unit() < 0.8 { limit } else { 1 + rng.pick(&vec![1.0; limit]) };
+                    let mut weights: Vec<f64> = (0..question.options.len())
+                        .map(|o_idx| 0.85f64.powi(o_idx as i32))
+                        .collect();
+                    let mut picked = Vec::new();
+                    for _ in 0..n_choose {
+                        if weights.iter().all(|w| *w == 0.0) {
+                            break;
+                        }
+                        let o_idx = rng.pick(&weights);
+                        weights[o_idx] = 0.0;
+                        picked.push(question.options[o_idx].id.as_str());
+                    }
+                    picked.join(";")
+                }
+            };
+            row.push(answer);
+        }
+        if definition.survey.weight_column.is_some() {
+            let weight = (0.35 * rng.normal()).exp().clamp(0.2, 5.0);
+            row.push(format!("{weight:.3}"));
+        }
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFINITION: &str = r#"format = 1
+[survey]
+id = "t"
+title = "T"
+year = 2021
+weight_column = "w"
+
+[[questions]]
+id = "safe-day"
+text = "Safe?"
+kind = "single"
+options = [{ id = "yes", label = "Yes" }, { id = "no", label = "No" }]
+positive = ["yes"]
+
+[[questions]]
+id = "issues"
+text = "Issues"
+kind = "multi"
+max_choices = 2
+options = [{ id = "a", label = "A" }, { id = "b", label = "B" }, { id = "c", label = "C" }]
+
+[[variables]]
+id = "ethnicity"
+label = "Ethnic group"
+options = [{ id = "white", label = "White" }, { id = "asian", label = "Asian" }]
+groups = [
+  { id = "minority-ethnic", label = "Minority ethnic", options = ["asian"] },
+  { id = "white", label = "White", options = ["white"] },
+]
+"#;
+
+    #[test]
+    fn synthetic_responses_read_back_and_are_seeded() {
+        let definition = parse_definition(DEFINITION).unwrap();
+        let csv = synth_responses(&definition, 500, 3);
+        assert_eq!(csv, synth_responses(&definition, 500, 3));
+        assert_ne!(csv, synth_responses(&definition, 500, 4));
+        let import = parse_responses(&definition, csv.as_bytes()).unwrap();
+        assert!(import.errors.is_empty(), "{:?}", import.errors);
+        assert_eq!(import.responses.respondents.len(), 500);
+        let report =
+            analyse(SurveyData { definition: &definition, responses: &import.responses }, None);
+        let share = report.questions[0].estimate.proportion().unwrap().share;
+        assert!((share - 0.84).abs() < 0.06, "{share}");
+        let text = render_text(&report);
+        assert!(text.contains("Minority ethnic"), "{text}");
+    }
+}

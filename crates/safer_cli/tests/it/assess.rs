@@ -1,0 +1,214 @@
+//! `safer assess` on the real Kent data for Maidstone: the HTML and the PDF hold the same
+//! numbers as `safer compare --json`; the HTML renders in Chromium with no console errors and no
+//! request to any other host, every section is screenshotted, and axe-core finds nothing.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::support::{failed, import_real_geography, ok, safer};
+
+/// The PDF's text, extracted with pypdf; `None` (a skip) outside CI when pypdf is missing.
+fn pdf_text(pdf: &Path) -> Option<String> {
+    let available = Command::new("python3")
+        .args(["-c", "import pypdf"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        assert!(std::env::var_os("CI").is_none(), "pypdf is missing; under CI this is a failure");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipping the PDF text check: python3 cannot import pypdf");
+        }
+        return None;
+    }
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, pypdf; r = pypdf.PdfReader(sys.argv[1]); \
+             print('\\n'.join(p.extract_text() for p in r.pages))",
+        ])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn maidstone_assessment_html_pdf_and_compare_agree() {
+    let Some(data) = safer_test_utils::env::real_data_dir() else {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipping: no real data (set SAFER_REAL_DATA)");
+        }
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    import_real_geography(dir.path(), &data);
+    let street = [
+        data.join("police-uk-kent-2021-03_to_2022-03_Marilena97"),
+        data.join("police-uk-kent-2022_karnmodi-BDML"),
+    ];
+    let town_centre = dir.path().join("town-centre.geojson");
+    std::fs::write(
+        &town_centre,
+        json!({"type": "Polygon", "coordinates": [[[0.512, 51.266], [0.538, 51.266],
+            [0.538, 51.283], [0.512, 51.283], [0.512, 51.266]]]})
+        .to_string(),
+    )
+    .unwrap();
+    let config = dir.path().join("assessment.toml");
+    let inputs: Vec<String> =
+        street.iter().map(|p| format!("{:?}", p.display().to_string())).collect();
+    std::fs::write(
+        &config,
+        format!(
+            "title = \"Strategic assessment 2022\"\npartnership = \"Safer Maidstone Partnership\"\n\
+             area = \"lad:E07000110\"\nbase = \"2021-03..2021-12\"\ncurrent = \"2022-03..2022-12\"\n\
+             inputs = [{}]\npeers = [\"lad:E07000113\", \"lad:E07000115\"]\nharm = \"default\"\n\n\
+             [hotspots]\ncrime_types = [\"Violence and sexual offences\"]\nzoom = \"town-centre.geojson\"\n\
+             zoom_name = \"Town centre\"\n",
+            inputs.join(", ")
+        ),
+    )
+    .unwrap();
+    let html_path = dir.path().join("report.html");
+    let pdf_path = dir.path().join("report.pdf");
+    ok(&safer(
+        dir.path(),
+        &[
+            "assess",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            html_path.to_str().unwrap(),
+            "--pdf",
+            pdf_path.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let sidecar: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+
+    // The same comparison from `safer compare --json`.
+    let mut args = vec!["compare", "--input"];
+    args.extend(street.iter().map(|p| p.to_str().unwrap()));
+    args.extend([
+        "--area",
+        "lad:E07000110",
+        "--base",
+        "2021-03..2021-12",
+        "--current",
+        "2022-03..2022-12",
+        "--peer",
+        "lad:E07000113;lad:E07000115",
+        "--harm",
+        "default",
+        "--json",
+    ]);
+    let compare: Value = serde_json::from_str(&ok(&safer(dir.path(), &args))).unwrap();
+    assert_eq!(sidecar["rows"], compare["rows"]);
+    assert_eq!(sidecar["total"], compare["total"]);
+    assert_eq!(sidecar["peers"], compare["peers"]);
+    assert_eq!(compare["total"]["base"], 16_025);
+    let pdf = pdf_text(&pdf_path);
+    for row in std::iter::once(&compare["total"]).chain(compare["rows"].as_array().unwrap()) {
+        let (base, current) = (row["base"].as_u64().unwrap(), row["current"].as_u64().unwrap());
+        let cells = format!(
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            thousands(base),
+            thousands(current)
+        );
+        assert!(html.contains(&cells), "{}: {cells}", row["crime_type"]);
+        if let Some(pdf) = &pdf {
+            let name = row["crime_type"].as_str().unwrap();
+            let line = pdf
+                .lines()
+                .find(|l| l.contains(&thousands(base)) && l.contains(&thousands(current)))
+                .unwrap_or_else(|| panic!("{name}: {base} and {current} not on one PDF line"));
+            assert!(!line.is_empty());
+        }
+    }
+    let maidstone_rate = compare["peers"]["areas"][0]["rate_per_1000"].as_f64().unwrap();
+    assert!(html.contains(&format!("{maidstone_rate:.2}")));
+    if let Some(pdf) = &pdf {
+        assert!(pdf.contains(&format!("{maidstone_rate:.2}")));
+        assert!(pdf.contains("Strategic assessment 2022"));
+    }
+    // Every section is there, and the appendix names the command behind the figures.
+    for id in [
+        "summary",
+        "findings",
+        "trends",
+        "comparison",
+        "peers",
+        "hotspots",
+        "concentration",
+        "harm",
+        "methods",
+        "appendix",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
+    }
+    assert!(html.contains("safer compare --input"));
+    assert!(html.contains("safer hotspots --input"));
+    assert!(html.contains("Maidstone 004F"), "the town-centre hot spot is named");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+
+    // Chromium: no console errors, no request to any other host, each section screenshotted,
+    // axe-core clean.
+    let Some(browser) = safer_test_utils::browser::Browser::start() else { return };
+    browser.goto(&format!("file://{}", html_path.display()));
+    let requests = browser
+        .execute("return performance.getEntriesByType('resource').map(e => e.name);", json!([]));
+    for url in requests.as_array().unwrap() {
+        let url = url.as_str().unwrap();
+        assert!(url.starts_with("file:") || url.starts_with("data:"), "request to {url}");
+    }
+    let out = safer_test_utils::env::output_dir();
+    for id in ["summary", "trends", "comparison", "peers", "hotspots", "appendix"] {
+        browser.execute(&format!("document.getElementById('{id}').scrollIntoView();"), json!([]));
+        browser.screenshot(&out.join(format!("assess-{id}.png")));
+    }
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    if let Some(violations) = browser.axe() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        assert!(list.is_empty(), "axe-core violations:\n{}", list.join("\n"));
+    }
+}
+
+#[test]
+fn bad_assessment_settings_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("assessment.toml");
+    std::fs::write(
+        &config,
+        "title = \"x\"\narea = \"district:Maidstone\"\nbase = \"2021-03\"\ncolour = \"red\"\n",
+    )
+    .unwrap();
+    let err = failed(&safer(
+        dir.path(),
+        &["assess", "--config", config.to_str().unwrap(), "--out", "r.html"],
+    ));
+    assert!(err.contains("assessment.toml") && err.contains("colour"), "{err}");
+    let err = failed(&safer(dir.path(), &["assess", "--out", "r.html"]));
+    assert!(err.contains("--config"), "{err}");
+}

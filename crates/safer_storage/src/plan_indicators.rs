@@ -1,0 +1,176 @@
+//! Plan indicators: a plan's indicators file stored whole (JSON with the TOML it came from, as
+//! plans are), and the observations an indicator is judged on, read from the stored evidence.
+//!
+//! Observations of a police.uk series are the 24 months ending at the latest street month in
+//! the imports ledger (any force), each the number of rows of the indicator's crime types in its
+//! area; a month the ledger does not hold is `None`, never zero. A partner series gives one
+//! observation per stored period of that indicator and area. Survey series have none yet.
+
+use safer_domain::ids::PlanId;
+use safer_domain::indicator::{IndicatorFile, Observation, Series};
+use sha2::{Digest, Sha256};
+
+use crate::evidence::StreetArea;
+use crate::{on_pool, Result, Store, StoreError};
+
+/// Months of history read for a police.uk series: two periods of the longest comparison.
+pub const HISTORY_MONTHS: u32 = 24;
+
+/// What [`Store::import_plan_indicators`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorsImportOutcome {
+    /// The plan had no indicators file.
+    Created,
+    /// The plan's indicators file changed.
+    Updated,
+    /// The very same file was imported before; nothing was written.
+    Unchanged,
+}
+
+/// The police.uk area of a series' `area` text (`district:NAME` or `lsoa:CODE,...`).
+pub fn street_area(area: &str) -> Option<StreetArea> {
+    if let Some(name) = area.strip_prefix("district:") {
+        return Some(StreetArea::District(name.trim().to_string()));
+    }
+    let codes = area.strip_prefix("lsoa:")?;
+    Some(StreetArea::LsoaCodes(codes.split(',').map(|c| c.trim().to_string()).collect()))
+}
+
+/// `YYYY-MM` as a month number, and back.
+fn month_number(month: &str) -> Option<i32> {
+    let (year, month) = month.split_once('-')?;
+    let (year, month): (i32, i32) = (year.parse().ok()?, month.get(..2)?.parse().ok()?);
+    (1..=12).contains(&month).then_some(year * 12 + month - 1)
+}
+
+fn month_text(number: i32) -> String {
+    format!("{:04}-{:02}", number / 12, number % 12 + 1)
+}
+
+/// Whole months from `YYYY-MM-DD` to `YYYY-MM-DD`, inclusive of both months' ends.
+fn months_between(start: &str, end: &str) -> u32 {
+    match (month_number(start), month_number(end)) {
+        (Some(a), Some(b)) if b >= a => (b - a + 1) as u32,
+        _ => 1,
+    }
+}
+
+impl Store {
+    /// Stores `file` as the indicators of `plan`, replacing any earlier file; the same file
+    /// again writes nothing. The file must already be validated against the plan.
+    pub async fn import_plan_indicators(
+        &self,
+        plan: PlanId,
+        file: &IndicatorFile,
+        source_toml: &str,
+        now: i64,
+    ) -> Result<IndicatorsImportOutcome> {
+        let hash: String =
+            Sha256::digest(source_toml.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let document =
+            serde_json::to_string(file).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let n_indicators = file.indicators.len() as i32;
+        let format = file.format as i32;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT content_hash FROM plan_indicator_files WHERE plan_id = $1")
+                    .bind(plan.0).fetch_optional(&mut *tx).await?;
+            let outcome = match existing {
+                Some(old) if old == hash => IndicatorsImportOutcome::Unchanged,
+                Some(_) => {
+                    sqlx::query(
+                        "UPDATE plan_indicator_files SET format = $1, n_indicators = $2, document = $3, \
+                         source_toml = $4, content_hash = $5, updated_at = $6 WHERE plan_id = $7",
+                    )
+                    .bind(format).bind(n_indicators).bind(&document).bind(source_toml).bind(&hash)
+                    .bind(now).bind(plan.0)
+                    .execute(&mut *tx).await?;
+                    IndicatorsImportOutcome::Updated
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO plan_indicator_files (plan_id, format, n_indicators, document, \
+                         source_toml, content_hash, imported_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                    )
+                    .bind(plan.0).bind(format).bind(n_indicators).bind(&document).bind(source_toml)
+                    .bind(&hash).bind(now)
+                    .execute(&mut *tx).await?;
+                    IndicatorsImportOutcome::Created
+                }
+            };
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// The indicators file of `plan`, if one has been imported.
+    pub async fn plan_indicators(&self, plan: PlanId) -> Result<Option<IndicatorFile>> {
+        const SQL: &str = "SELECT document FROM plan_indicator_files WHERE plan_id = $1";
+        let document: Option<String> = on_pool!(self, pool =>
+            sqlx::query_scalar(SQL).bind(plan.0).fetch_optional(pool).await?);
+        document
+            .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    /// The observations of `series`, oldest first (see the module documentation).
+    pub async fn indicator_observations(&self, series: &Series) -> Result<Vec<Observation>> {
+        match series {
+            Series::PoliceUk { area, crime_types } => {
+                let Some(area) = street_area(area) else { return Ok(Vec::new()) };
+                let held: Vec<i32> = self
+                    .police_uk_street_months()
+                    .await?
+                    .iter()
+                    .filter_map(|m| month_number(&m.month))
+                    .collect();
+                let Some(&latest) = held.iter().max() else { return Ok(Vec::new()) };
+                let first = latest + 1 - HISTORY_MONTHS as i32;
+                let counts = self
+                    .police_uk_street_counts(&area, &month_text(first), &month_text(latest))
+                    .await?;
+                Ok((first..=latest)
+                    .map(|number| {
+                        let month = month_text(number);
+                        let value = held.contains(&number).then(|| {
+                            counts
+                                .iter()
+                                .filter(|c| c.month == month && crime_types.contains(&c.crime_type))
+                                .map(|c| c.n_in_area as f64)
+                                .sum()
+                        });
+                        Observation { label: month, months: 1, value, unit: "count".to_string() }
+                    })
+                    .collect())
+            }
+            Series::Partner { indicator, area } => Ok(self
+                .partner_indicators_for_area(area, "0000-01-01", "9999-12-31")
+                .await?
+                .into_iter()
+                .filter(|row| &row.indicator == indicator)
+                .map(|row| Observation {
+                    months: months_between(&row.period_start, &row.period_end),
+                    label: format!("{} to {}", row.period_start, row.period_end),
+                    value: Some(row.value),
+                    unit: row.unit,
+                })
+                .collect()),
+            Series::Survey { .. } => Ok(Vec::new()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_count_and_wrap() {
+        assert_eq!(month_number("2022-01").map(month_text).as_deref(), Some("2022-01"));
+        assert_eq!(month_text(month_number("2022-01").unwrap() - 1), "2021-12");
+        assert_eq!(months_between("2021-01-01", "2021-12-31"), 12);
+        assert_eq!(months_between("2020-12-01", "2021-11-30"), 12);
+    }
+}
