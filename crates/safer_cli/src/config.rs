@@ -231,6 +231,15 @@ impl Config {
         Config::validate(layer)
     }
 
+    /// The defaults with this data directory and database, as the demo's tests set it up.
+    pub fn for_database(data_dir: &Path, database_url: &str) -> anyhow::Result<Config> {
+        Config::validate(Layer {
+            data_dir: Some(data_dir.to_path_buf()),
+            database_url: Some(database_url.to_string()),
+            ..Layer::default()
+        })
+    }
+
     fn validate(layer: Layer) -> anyhow::Result<Config> {
         let data_dir = layer.data_dir.unwrap_or_else(|| PathBuf::from("./safer-data"));
         let database_url = match layer.database_url {

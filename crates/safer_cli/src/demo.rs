@@ -1,5 +1,6 @@
-//! The demo: the Maidstone plan, the partnership's agencies and one account per role, set up so
-//! that running it again changes nothing (and brings back anything deleted).
+//! The demo: the Maidstone plan, the partnership's agencies and one account per role, synthetic
+//! evidence and a strategic assessment built from it, set up so that running it again changes
+//! nothing (and brings back anything deleted).
 
 use std::path::{Path, PathBuf};
 
@@ -8,13 +9,15 @@ use safer_domain::password::{hash_password, verify_password};
 use safer_domain::plan::parse_plan;
 use safer_domain::{AgencyKind, Role};
 use safer_import::synth::{StreetSynth, SynthConfig};
-use safer_storage::{NewAgency, Store};
+use safer_storage::{NewAgency, NewAssessment, Store};
 
+use crate::commands::assess;
 use crate::commands::import::import_police_uk;
 use crate::commands::indicators as partner_indicators;
 use crate::commands::plan::import;
 use crate::commands::plan_indicators;
 use crate::commands::users::{create_account, generate_password, pick_partnership, NewAccount};
+use crate::config::Config;
 
 /// The Maidstone 2022-25 plan, built into the binary so the demo runs from anywhere.
 pub const MAIDSTONE_PLAN: &str = include_str!("../../../plans/maidstone-2022-25.toml");
@@ -27,6 +30,10 @@ pub const MAIDSTONE_INDICATORS: &str =
 /// district and to the shipped partner indicators, so the demo shows live status.
 pub const MAIDSTONE_PLAN_INDICATORS: &str =
     include_str!("../../../plans/maidstone-2022-25-indicators.toml");
+
+/// The demo's strategic assessment settings (`safer assess --config`), as shipped in
+/// `examples/`: the synthetic district, 2022 against 2021.
+pub const ASSESSMENT_SETTINGS: &str = include_str!("../../../examples/assessment-demo.toml");
 
 /// The synthetic police force of the demo: `YYYY-MM-synthetic-street.csv`, never mixed with a
 /// real force's months if real files are imported into the demo database later.
@@ -90,6 +97,8 @@ pub struct Seeded {
     pub synthetic_district: Option<String>,
     /// How many plan indicators were imported.
     pub n_plan_indicators: usize,
+    /// The strategic assessment built from the synthetic data: its title and stored id.
+    pub assessment: (String, i64),
 }
 
 fn read_credentials(path: &Path) -> Vec<(String, String)> {
@@ -120,10 +129,12 @@ fn write_credentials(path: &Path, accounts: &[DemoAccount]) -> anyhow::Result<()
     Ok(())
 }
 
-/// Sets up the demo in `store`, keeping the account passwords in `dir`. Safe to run again: the
-/// plan import is idempotent, existing agencies and accounts are kept, and an account whose
-/// password is not the one on file gets a new one.
-pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded> {
+/// Sets up the demo in `store` (the database `config` names), keeping the account passwords
+/// and the demo's files in its data directory. Safe to run again: the plan import is
+/// idempotent, existing agencies and accounts are kept, an account whose password is not the
+/// one on file gets a new one, and the assessment replaces the one built before.
+pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Seeded> {
+    let dir = config.data_dir.as_path();
     let plan = parse_plan(MAIDSTONE_PLAN).map_err(|errors| {
         anyhow::anyhow!(
             "the built-in plan is invalid: {}",
@@ -194,6 +205,7 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
         now,
     )
     .await?;
+    let assessment = seed_assessment(config, store, dir, now).await?;
 
     Ok(Seeded {
         plan_title: plan.plan.title.clone(),
@@ -204,7 +216,29 @@ pub async fn seed(store: &Store, dir: &Path, now: i64) -> anyhow::Result<Seeded>
         n_police_rows,
         synthetic_district,
         n_plan_indicators: indicators.indicators.len(),
+        assessment,
     })
+}
+
+/// Builds the demo's strategic assessment from the stored synthetic data, as `safer assess`
+/// would, and stores it in place of the one a previous run built (same title), so re-running
+/// the demo keeps one copy. Returns its title and id.
+async fn seed_assessment(
+    config: &Config,
+    store: &Store,
+    dir: &Path,
+    now: i64,
+) -> anyhow::Result<(String, i64)> {
+    let settings = dir.join("assessment-demo.toml");
+    std::fs::write(&settings, ASSESSMENT_SETTINGS)
+        .with_context(|| format!("cannot write {}", settings.display()))?;
+    let built =
+        assess::build(config, &settings).await.context("cannot build the demo assessment")?;
+    let figures_json = serde_json::to_string(&built.json)?;
+    let assessment =
+        NewAssessment { title: &built.title, html: &built.html, figures_json: &figures_json };
+    let id = store.replace_assessment(&assessment, now).await?;
+    Ok((built.title, id))
 }
 
 /// Loads two years of synthetic police.uk street data (seeded, so every demo gets the same

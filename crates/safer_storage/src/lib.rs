@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod assessments;
 mod bulk;
 mod error;
 mod events;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, PgPool, SqlitePool};
 
 pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, UserListing};
+pub use assessments::{AssessmentSummary, NewAssessment, StoredAssessment};
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
 pub use evidence::{LsoaCount, PlaceCount, PointCount, StreetArea, StreetCount, StreetMonth};

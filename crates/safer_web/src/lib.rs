@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod assessments;
 mod assets;
 mod auth;
 mod error;
@@ -133,6 +134,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(plans::home))
         .merge(auth::router())
         .merge(plans::router())
+        .merge(assessments::router())
         .merge(account::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::session_layer))
         .merge(health::router())

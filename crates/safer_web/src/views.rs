@@ -43,6 +43,7 @@ pub(crate) struct Layout {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Plans,
+    Assessments,
     Account,
     None,
 }
@@ -59,6 +60,11 @@ impl Layout {
                     label: "Plans",
                     href: "/plans".to_string(),
                     active: section == Section::Plans,
+                },
+                NavItem {
+                    label: "Assessments",
+                    href: "/assessments".to_string(),
+                    active: section == Section::Assessments,
                 },
                 NavItem {
                     label: "Your account",
@@ -168,6 +174,38 @@ pub(crate) struct PlanRow {
 pub(crate) struct PlansPage {
     pub(crate) layout: Layout,
     pub(crate) plans: Vec<PlanRow>,
+}
+
+/// A stored assessment as listed.
+#[derive(Debug, Clone)]
+pub(crate) struct AssessmentRow {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) created: String,
+}
+
+/// The list of stored assessments, newest first.
+#[derive(Template)]
+#[template(path = "assessments.html")]
+pub(crate) struct AssessmentsPage {
+    pub(crate) layout: Layout,
+    pub(crate) assessments: Vec<AssessmentRow>,
+}
+
+/// One stored assessment: when it was generated and links to the report and its figures.
+#[derive(Template)]
+#[template(path = "assessment.html")]
+pub(crate) struct AssessmentPage {
+    pub(crate) layout: Layout,
+    pub(crate) title: String,
+    pub(crate) created: String,
+    pub(crate) report_href: String,
+    pub(crate) html_href: String,
+    pub(crate) html_file: String,
+    pub(crate) json_href: String,
+    pub(crate) json_file: String,
+    pub(crate) html_kb: usize,
+    pub(crate) json_kb: usize,
 }
 
 /// A link to a priority, with the line that describes it.

@@ -19,11 +19,14 @@ use safer_analytics::compare::{ComparisonRow, Verdict};
 use safer_analytics::findings::{format_count, key_findings, FindingsConfig};
 use serde::Deserialize;
 
-use crate::cli::{AssessArgs, CompareArgs, HotspotsArgs};
+use crate::cli::{AssessArgs, CompareArgs, HotspotsArgs, PrioritiesArgs};
 use crate::commands::evidence::{peer_findings, Evidence, METHOD};
 use crate::commands::hotspots::{self, zoom_extent};
 use crate::commands::indicators;
+use crate::commands::{priorities, survey};
 use crate::config::Config;
+use safer_analytics::priority::PriorityReport;
+use safer_analytics::survey::{Estimate, SurveyReport};
 
 /// The assessment's settings (`--config FILE`, TOML). Paths are relative to the file.
 #[derive(Debug, Deserialize)]
@@ -49,6 +52,33 @@ struct AssessConfig {
     harm: Option<String>,
     /// The hot-spot section; left out when absent.
     hotspots: Option<HotspotsConfig>,
+    /// Surveys to report ("what residents and young people told us").
+    #[serde(default)]
+    surveys: Vec<SurveyConfig>,
+    /// The priority matrix section; left out when absent.
+    priorities: Option<PrioritiesConfig>,
+}
+
+/// `[[surveys]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurveyConfig {
+    /// The survey definition (TOML; docs/survey-format.md).
+    definition: PathBuf,
+    /// This year's responses (CSV).
+    responses: PathBuf,
+    /// Last year's responses, for changes.
+    previous: Option<PathBuf>,
+}
+
+/// `[priorities]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrioritiesConfig {
+    /// The matrix (TOML; docs/priority-matrix.md).
+    matrix: PathBuf,
+    /// Survey top-issue shares as JSON, for public concern.
+    survey_results: Option<PathBuf>,
 }
 
 /// `[hotspots]`.
@@ -89,6 +119,34 @@ struct Traced {
 
 /// `safer assess`.
 pub async fn run(config: &Config, file: &Path, args: &AssessArgs) -> anyhow::Result<ExitCode> {
+    let report = build(config, file).await?;
+    std::fs::write(&args.out, &report.html)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let sidecar = args.out.with_extension("json");
+    std::fs::write(&sidecar, serde_json::to_string_pretty(&report.json)?)
+        .with_context(|| format!("cannot write {}", sidecar.display()))?;
+    println!("wrote “{}” to {} and {}", report.title, args.out.display(), sidecar.display());
+    if let Some(pdf) = &args.pdf {
+        print_pdf(&args.out, pdf)?;
+        println!("wrote {}", pdf.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A built assessment: the self-contained HTML and the JSON of every figure.
+#[derive(Debug)]
+pub(crate) struct Built {
+    /// The report's title.
+    pub(crate) title: String,
+    /// The HTML document.
+    pub(crate) html: String,
+    /// The figures, with the commands that reproduce them.
+    pub(crate) json: serde_json::Value,
+}
+
+/// Builds the assessment described by the settings file `file` (paths in it are relative to
+/// it), from the inputs it names or the database.
+pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let settings: AssessConfig = toml::from_str(&text)
@@ -178,11 +236,68 @@ pub async fn run(config: &Config, file: &Path, args: &AssessArgs) -> anyhow::Res
         }
     };
 
+    let mut surveys = Vec::new();
+    for survey in &settings.surveys {
+        let report = survey::analyse_files(
+            &resolve(&survey.definition),
+            &resolve(&survey.responses),
+            survey.previous.as_ref().map(resolve).as_deref(),
+        )?;
+        let command = format!(
+            "safer survey analyse --definition {} --responses {}{} --json",
+            resolve(&survey.definition).display(),
+            resolve(&survey.responses).display(),
+            survey
+                .previous
+                .as_ref()
+                .map_or(String::new(), |p| format!(" --previous {}", resolve(p).display()))
+        );
+        surveys.push((report, command));
+    }
+    let priorities = match &settings.priorities {
+        None => None,
+        Some(p) => {
+            let args = PrioritiesArgs {
+                matrix: resolve(&p.matrix),
+                inputs: inputs.clone(),
+                base: settings.base.clone(),
+                current: settings.current.clone(),
+                survey_results: p.survey_results.as_ref().map(resolve),
+                json: true,
+            };
+            let command = format!(
+                "safer priorities --matrix {}{input_text} --base {} --current {}{} --json",
+                args.matrix.display(),
+                settings.base,
+                settings.current,
+                args.survey_results
+                    .as_ref()
+                    .map_or(String::new(), |f| format!(" --survey-results {}", f.display()))
+            );
+            Some((priorities::rank(config, &args).await?, command))
+        }
+    };
+
+    // The survey and priority sections are rendered first so that their figures are in the
+    // appendix, which `render` writes last.
+    let mut extra_traced = Vec::new();
+    let extra = render_surveys_and_priorities(&surveys, priorities.as_ref(), &mut extra_traced);
     let mut traced = Vec::new();
-    let html = render(&settings, &evidence, hotspots.as_ref(), &compare_command, &mut traced);
-    std::fs::write(&args.out, &html)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    let sidecar = args.out.with_extension("json");
+    let mut html = render(
+        &settings,
+        &evidence,
+        hotspots.as_ref(),
+        &compare_command,
+        extra_traced,
+        &mut traced,
+    );
+    // The survey and priority sections go before the methods.
+    if let Some(at) = html.find("<section id=\"methods\">") {
+        html.insert_str(at, &extra.body);
+    }
+    if let Some(at) = html.find("<li><a href=\"#methods\">") {
+        html.insert_str(at, &extra.contents);
+    }
     let json = serde_json::json!({
         "title": settings.title,
         "area": settings.area,
@@ -195,16 +310,11 @@ pub async fn run(config: &Config, file: &Path, args: &AssessArgs) -> anyhow::Res
         "harm": evidence.harm,
         "monthly": evidence.monthly,
         "hotspots": hotspots.as_ref().map(|h| &h.analysis.report),
+        "surveys": surveys.iter().map(|(report, _)| report).collect::<Vec<_>>(),
+        "priorities": priorities.as_ref().map(|(report, _)| report),
         "figures": traced,
     });
-    std::fs::write(&sidecar, serde_json::to_string_pretty(&json)?)
-        .with_context(|| format!("cannot write {}", sidecar.display()))?;
-    println!("wrote {} and {}", args.out.display(), sidecar.display());
-    if let Some(pdf) = &args.pdf {
-        print_pdf(&args.out, pdf)?;
-        println!("wrote {}", pdf.display());
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Built { title: settings.title.clone(), html, json })
 }
 
 /// Prints the HTML to PDF with headless Chromium (`SAFER_CHROMIUM`, else /usr/bin/chromium).
@@ -301,6 +411,7 @@ fn render(
     evidence: &Evidence,
     hotspots: Option<&HotspotSection>,
     compare_command: &str,
+    later_sections: Vec<Traced>,
     traced: &mut Vec<Traced>,
 ) -> String {
     let c = &evidence.comparison;
@@ -673,6 +784,7 @@ fn render(
          to 2011 LSOAs (merged 2021 LSOAs go to the parent with most residents).</li><li>Recorded \
          crime reflects reporting and recording as well as offending.</li></ul></section>"
     );
+    traced.extend(later_sections);
     contents.push(("appendix", "Appendix: where each figure comes from"));
     body.push_str(
         "<section id=\"appendix\"><h2>Appendix: where each figure comes from</h2><table><thead>\
@@ -724,3 +836,171 @@ nav ol{columns:2}footer{border-top:1px solid #b1b4b6;margin-top:2rem;color:#505a
 font-size:.9rem}a{color:#1d70b8}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}\
 @media print{nav{display:none}section{break-inside:auto}figure,table{break-inside:avoid}\
 h2{break-after:avoid}}";
+
+/// The survey and priority sections, and their lines for the contents.
+struct Extra {
+    body: String,
+    contents: String,
+}
+
+fn share_text(estimate: &Estimate) -> String {
+    match estimate.proportion() {
+        Some(p) => format!("{:.0}% ({:.0}–{:.0}%)", p.share * 100.0, p.low * 100.0, p.high * 100.0),
+        None => format!("suppressed (base {})", estimate.base()),
+    }
+}
+
+fn render_surveys_and_priorities(
+    surveys: &[(SurveyReport, String)],
+    priorities: Option<&(PriorityReport, String)>,
+    traced: &mut Vec<Traced>,
+) -> Extra {
+    let mut body = String::new();
+    let mut contents = String::new();
+    if !surveys.is_empty() {
+        contents
+            .push_str("<li><a href=\"#surveys\">What residents and young people told us</a></li>");
+        body.push_str(
+            "<section id=\"surveys\"><h2>What residents and young people told us</h2><p>Shares \
+             with 95% Wilson intervals (on effective bases when weighted); changes with the \
+             two-proportion z-test and Newcombe intervals, called a rise or fall only when \
+             p &lt; 0.05; small bases suppressed.</p>",
+        );
+        for (report, command) in surveys {
+            let _ = write!(
+                body,
+                "<h3>{} ({})</h3><table><caption>{} respondents</caption><thead><tr><th \
+                 scope=\"col\">Question</th><th scope=\"col\">Share</th><th \
+                 scope=\"col\">Change since last survey</th></tr></thead><tbody>",
+                esc(&report.title),
+                report.year,
+                format_count(report.respondents.n)
+            );
+            for question in &report.questions {
+                let change = match question.change.as_ref().and_then(|c| c.difference.as_ref()) {
+                    Some(d) => format!(
+                        "{:+.1} points (95% {:+.1} to {:+.1}), {}",
+                        d.difference * 100.0,
+                        d.low * 100.0,
+                        d.high * 100.0,
+                        if d.p_value < 0.05 {
+                            if d.difference > 0.0 {
+                                "a significant rise"
+                            } else {
+                                "a significant fall"
+                            }
+                        } else {
+                            "no significant change"
+                        }
+                    ),
+                    None => "—".to_string(),
+                };
+                let share = share_text(&question.estimate);
+                let _ = write!(
+                    body,
+                    "<tr><th scope=\"row\">{} <span class=\"note\">({})</span></th><td>{}</td><td>{}</td></tr>",
+                    esc(&question.text),
+                    esc(&question.positive_label),
+                    share,
+                    change
+                );
+                traced.push(Traced {
+                    section: "Surveys",
+                    figure: format!("{}: {}", report.survey, question.id),
+                    value: share,
+                    command: command.clone(),
+                });
+            }
+            body.push_str("</tbody></table>");
+            for issues in &report.top_issues {
+                let _ = write!(body, "<p><strong>{}</strong></p><ol>", esc(&issues.text));
+                for option in issues.options.iter().take(3) {
+                    let _ = write!(
+                        body,
+                        "<li>{}: {}</li>",
+                        esc(&option.label),
+                        share_text(&option.estimate)
+                    );
+                }
+                body.push_str("</ol>");
+            }
+        }
+        body.push_str("</section>");
+    }
+    if let Some((report, command)) = priorities {
+        contents.push_str(
+            "<li><a href=\"#priorities\">Priority matrix and recommended priorities</a></li>",
+        );
+        let _ = write!(
+            body,
+            "<section id=\"priorities\"><h2>Priority matrix and recommended priorities</h2><p>{}: \
+             each issue is scored 1 to 5 on each criterion from the evidence where there is \
+             some and by hand with a written justification where not, weighted and summed.</p>\
+             <table><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">Issue</th><th \
+             scope=\"col\" class=\"num\">Score</th><th scope=\"col\">Evidence</th></tr></thead><tbody>",
+            esc(&report.title)
+        );
+        for issue in &report.ranking {
+            let evidence: Vec<String> = issue
+                .scores
+                .iter()
+                .map(|s| format!("{}: {:.0} ({})", s.criterion, s.score, esc(&s.evidence)))
+                .collect();
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><th scope=\"row\">{}</th><td class=\"num\">{:.2}</td><td><small>{}</small></td></tr>",
+                issue.rank,
+                esc(&issue.title),
+                issue.total,
+                evidence.join("; ")
+            );
+            traced.push(Traced {
+                section: "Priorities",
+                figure: format!("{}: score", issue.id),
+                value: format!("{:.2}", issue.total),
+                command: command.clone(),
+            });
+        }
+        let sensitivity = &report.sensitivity;
+        let stability = if sensitivity.stable {
+            format!(
+                "The top {} stays the same when any one weight moves by ±{:.0}%.",
+                sensitivity.top_n,
+                sensitivity.weight_change * 100.0
+            )
+        } else {
+            let flips: Vec<String> = sensitivity
+                .moves
+                .iter()
+                .filter(|m| m.changed)
+                .map(|m| {
+                    format!(
+                        "{} ×{:.1} brings in {} for {}",
+                        m.criterion,
+                        m.factor,
+                        m.swapped_in.join(", "),
+                        m.swapped_out.join(", ")
+                    )
+                })
+                .collect();
+            format!(
+                "The top {} is sensitive to the weights: {}.",
+                sensitivity.top_n,
+                esc(&flips.join("; "))
+            )
+        };
+        let _ = write!(
+            body,
+            "</tbody></table><p><strong>Recommended priorities:</strong> {}. {stability}</p></section>",
+            esc(&sensitivity
+                .top
+                .iter()
+                .map(|id| {
+                    report.ranking.iter().find(|i| &i.id == id).map_or(id.as_str(), |i| &i.title)
+                })
+                .collect::<Vec<_>>()
+                .join(", "))
+        );
+    }
+    Extra { body, contents }
+}

@@ -25,6 +25,23 @@ use crate::config::Config;
 
 /// `safer priorities`.
 pub async fn run(config: &Config, args: &PrioritiesArgs) -> anyhow::Result<ExitCode> {
+    let report = rank(config, args).await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report).context("cannot write the JSON")?;
+        writeln!(out)?;
+    } else {
+        write_report(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Scores and ranks the matrix of `args` against the evidence, without printing.
+pub(crate) async fn rank(
+    config: &Config,
+    args: &PrioritiesArgs,
+) -> anyhow::Result<safer_analytics::priority::PriorityReport> {
     let matrix = read_matrix(&args.matrix)?;
     let survey = match &args.survey_results {
         Some(path) => Some(read_survey(path)?),
@@ -80,16 +97,7 @@ pub async fn run(config: &Config, args: &PrioritiesArgs) -> anyhow::Result<ExitC
         evidence.insert(issue.id.clone(), IssueEvidence { crime, survey_share });
     }
 
-    let report = score_matrix(&matrix, &evidence, &PriorityConfig::default());
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &report).context("cannot write the JSON")?;
-        writeln!(out)?;
-    } else {
-        write_report(&mut out, &report)?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(score_matrix(&matrix, &evidence, &PriorityConfig::default()))
 }
 
 /// Reads and validates a matrix file, every problem as `FILE:LINE:COLUMN: field: message`.

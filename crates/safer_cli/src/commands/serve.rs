@@ -36,7 +36,7 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
     // Bind first: a port in use should fail before any work is done.
     let listener = if args.no_serve { None } else { Some(bind(config.bind).await?) };
     let store = open_store(config).await?;
-    let seeded = demo::seed(&store, &config.data_dir, crate::now()).await?;
+    let seeded = demo::seed(config, &store, crate::now()).await?;
     println!("The Safer demo is ready.");
     println!("  Data:  {} ({})", config.data_dir.display(), redact_url(&config.database_url));
     println!(
@@ -53,6 +53,10 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
             config.data_dir.display()
         );
     }
+    println!(
+        "  Assessment: {} (in the web app under Assessments, /assessments/{})",
+        seeded.assessment.0, seeded.assessment.1
+    );
     println!();
     println!("Demo accounts (the passwords are also in {}):", seeded.credentials_file.display());
     println!("  {:<18} {:<18} PASSWORD", "ROLE", "USERNAME");

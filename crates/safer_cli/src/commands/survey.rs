@@ -85,6 +85,29 @@ pub fn read_responses(
     Ok(import.responses)
 }
 
+/// Analyses a responses file against its definition, and against last year's responses when
+/// given (read with the definition's `previous_form`), for the assessment report.
+pub(crate) fn analyse_files(
+    definition: &Path,
+    responses: &Path,
+    previous: Option<&Path>,
+) -> anyhow::Result<SurveyReport> {
+    let definition = read_definition(definition)?;
+    let responses = read_responses(&definition, responses)?;
+    let previous = match previous {
+        None => None,
+        Some(path) => {
+            let previous_definition = definition.previous_form();
+            let previous_responses = read_responses(&previous_definition, path)?;
+            Some((previous_definition, previous_responses))
+        }
+    };
+    Ok(analyse(
+        SurveyData { definition: &definition, responses: &responses },
+        previous.as_ref().map(|(definition, responses)| SurveyData { definition, responses }),
+    ))
+}
+
 fn analyse_command(args: &SurveyAnalyseArgs) -> anyhow::Result<ExitCode> {
     let mut definition = read_definition(&args.definition)?;
     if let Some(min_base) = args.min_base {

@@ -73,6 +73,26 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
         .to_string(),
     )
     .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let definition = root.join("surveys/public-2021.toml");
+    let responses = dir.path().join("public.csv");
+    ok(&safer(
+        dir.path(),
+        &[
+            "synth",
+            "survey",
+            "--definition",
+            definition.to_str().unwrap(),
+            "--respondents",
+            "1000",
+            "--seed",
+            "3",
+            "--out",
+            responses.to_str().unwrap(),
+        ],
+    ));
+    let matrix = root.join("plans/maidstone-priority-matrix.toml");
+    let survey_results = root.join("plans/maidstone-survey-2021-top-issues.json");
     let config = dir.path().join("assessment.toml");
     let inputs: Vec<String> =
         street.iter().map(|p| format!("{:?}", p.display().to_string())).collect();
@@ -83,8 +103,12 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
              area = \"lad:E07000110\"\nbase = \"2021-03..2021-12\"\ncurrent = \"2022-03..2022-12\"\n\
              inputs = [{}]\npeers = [\"lad:E07000113\", \"lad:E07000115\"]\nharm = \"default\"\n\n\
              [hotspots]\ncrime_types = [\"Violence and sexual offences\"]\nzoom = \"town-centre.geojson\"\n\
-             zoom_name = \"Town centre\"\n",
-            inputs.join(", ")
+             zoom_name = \"Town centre\"\n\n[[surveys]]\ndefinition = {:?}\nresponses = \"public.csv\"\n\n\
+             [priorities]\nmatrix = {:?}\nsurvey_results = {:?}\n",
+            inputs.join(", "),
+            definition.display().to_string(),
+            matrix.display().to_string(),
+            survey_results.display().to_string()
         ),
     )
     .unwrap();
@@ -162,6 +186,8 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
         "hotspots",
         "concentration",
         "harm",
+        "surveys",
+        "priorities",
         "methods",
         "appendix",
     ] {
@@ -170,6 +196,9 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
     assert!(html.contains("safer compare --input"));
     assert!(html.contains("safer hotspots --input"));
     assert!(html.contains("Maidstone 004F"), "the town-centre hot spot is named");
+    assert!(html.contains("safer survey analyse --definition"));
+    assert!(html.contains("Recommended priorities:"));
+    assert_eq!(sidecar["surveys"][0]["respondents"]["n"], 1000);
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
 
     // Chromium: no console errors, no request to any other host, each section screenshotted,
@@ -183,7 +212,16 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
         assert!(url.starts_with("file:") || url.starts_with("data:"), "request to {url}");
     }
     let out = safer_test_utils::env::output_dir();
-    for id in ["summary", "trends", "comparison", "peers", "hotspots", "appendix"] {
+    for id in [
+        "summary",
+        "trends",
+        "comparison",
+        "peers",
+        "hotspots",
+        "surveys",
+        "priorities",
+        "appendix",
+    ] {
         browser.execute(&format!("document.getElementById('{id}').scrollIntoView();"), json!([]));
         browser.screenshot(&out.join(format!("assess-{id}.png")));
     }

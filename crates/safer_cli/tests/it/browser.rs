@@ -1,6 +1,6 @@
-//! The demo in real headless Chromium: a coordinator signs in, reads the plan and signs out, and
-//! axe-core finds no accessibility violation on any page on the way. Screenshots go to
-//! `target/test-output/` (or `SAFER_TEST_OUTPUT`).
+//! The demo in real headless Chromium: a coordinator signs in, reads the plan and the demo's
+//! strategic assessment and signs out, and axe-core finds no accessibility violation on any
+//! page on the way. Screenshots go to `target/test-output/` (or `SAFER_TEST_OUTPUT`).
 
 use std::net::SocketAddr;
 
@@ -25,7 +25,8 @@ fn start_demo_server() -> Server {
         let url = format!("sqlite://{}", dir.path().join("safer.db").display());
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
-        let seeded = demo::seed(&store, dir.path(), safer_cli::now()).await.unwrap();
+        let config = safer_cli::config::Config::for_database(dir.path(), &url).unwrap();
+        let seeded = demo::seed(&config, &store, safer_cli::now()).await.unwrap();
         let state = AppState::new(store, WebConfig::default(), system_clock()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -131,6 +132,28 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
         browser.goto(&format!("{base}/plans/maidstone-2022-25/priorities/{}", priority.id));
         audit(&browser, &format!("priority {}", priority.id), &mut problems);
     }
+    // The demo's strategic assessment: listed, its page, then the report as its own document.
+    browser.goto(&format!("{base}/assessments"));
+    assert!(browser.body_text().contains("Strategic assessment 2022"), "{}", browser.body_text());
+    audit(&browser, "assessments", &mut problems);
+    browser.click("td.app-table__cell a.app-link");
+    browser.wait_until("the assessment page", |b| b.body_text().contains("Open the report"));
+    assert!(browser.body_text().contains("Generated"), "{}", browser.body_text());
+    audit(&browser, "assessment", &mut problems);
+    browser.screenshot(&shots.join("06-assessment.png"));
+    browser.click("a[href$='/report']");
+    browser.wait_until("the report", |b| b.current_url().ends_with("/report"));
+    let report = browser.execute(
+        "return [Array.from(document.querySelectorAll('h2')).map(h => h.textContent.trim()), \
+                 document.querySelectorAll('svg').length];",
+        serde_json::json!([]),
+    );
+    let headings = report[0].as_array().cloned().unwrap_or_default();
+    assert!(headings.iter().any(|h| h == "Key findings"), "report headings: {report}");
+    assert!(report[1].as_u64().unwrap_or(0) >= 1, "the report has an SVG chart: {report}");
+    audit(&browser, "assessment report", &mut problems);
+    browser.screenshot(&shots.join("07-assessment-report.png"));
+
     for (name, path) in [
         ("groups", "/plans/maidstone-2022-25/groups"),
         ("governance", "/plans/maidstone-2022-25/governance"),

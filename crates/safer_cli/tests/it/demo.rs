@@ -1,6 +1,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use safer_cli::config::Config;
 use safer_cli::demo;
 use safer_domain::password::verify_password;
 use safer_domain::Role;
@@ -10,8 +11,9 @@ use safer_test_utils::TestDb;
 async fn seeding_twice_changes_nothing_and_covers_every_role() {
     for db in TestDb::all().await {
         let dir = tempfile::tempdir().unwrap();
-        let first = demo::seed(&db.store, dir.path(), 1).await.unwrap();
-        let second = demo::seed(&db.store, dir.path(), 2).await.unwrap();
+        let config = Config::for_database(dir.path(), &db.url()).unwrap();
+        let first = demo::seed(&config, &db.store, 1).await.unwrap();
+        let second = demo::seed(&config, &db.store, 2).await.unwrap();
         let roles: Vec<Role> = first.accounts.iter().map(|a| a.role).collect();
         assert_eq!(roles, Role::ALL, "{}: one account per role", db.label());
         let passwords =
@@ -44,9 +46,20 @@ async fn seeding_twice_changes_nothing_and_covers_every_role() {
         let partnership = db.store.list_partnerships().await.unwrap().remove(0);
         assert_eq!(db.store.partnership_agencies(partnership.id()).await.unwrap().len(), 9);
 
+        // The assessment is built from the synthetic data and replaced, not piled up.
+        let assessments = db.store.list_assessments().await.unwrap();
+        assert_eq!(assessments.len(), 1, "{}: one demo assessment", db.label());
+        assert_eq!(assessments[0].id, second.assessment.1, "{}", db.label());
+        assert_eq!(assessments[0].title, first.assessment.0);
+        let stored = db.store.assessment(second.assessment.1).await.unwrap().unwrap();
+        assert!(stored.html.contains("Key findings"), "{}", db.label());
+        assert!(stored.html.contains("<svg"), "{}: a chart", db.label());
+        let figures: serde_json::Value = serde_json::from_str(&stored.figures_json).unwrap();
+        assert!(figures.is_object(), "{}", db.label());
+
         // Lose the credentials file: the next run issues new passwords rather than failing.
         std::fs::remove_file(&second.credentials_file).unwrap();
-        let third = demo::seed(&db.store, dir.path(), 3).await.unwrap();
+        let third = demo::seed(&config, &db.store, 3).await.unwrap();
         assert_ne!(passwords(&third), passwords(&second));
         let user = db.store.user_by_username("coordinator").await.unwrap().unwrap();
         assert!(verify_password(&third.accounts[1].password, &user.password_hash));
@@ -82,6 +95,7 @@ fn demo_serves_the_plan_and_healthz_says_ok() {
     let drain = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
     assert!(printed.contains("coordinator"), "{printed}");
     assert!(printed.contains("Committee member"), "{printed}");
+    assert!(printed.contains("Assessment: Strategic assessment 2022"), "{printed}");
     assert!(dir.path().join("safer-demo/safer.db").exists(), "the database lives in ./safer-demo");
 
     let health: serde_json::Value =

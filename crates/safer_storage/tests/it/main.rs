@@ -3,6 +3,8 @@
 
 /// Partnerships, agencies, users and roles.
 mod accounts;
+/// Generated assessments: saved, listed newest first, read by id, replaced by title.
+mod assessments;
 /// Concurrent writers queue instead of failing (SQLite `BEGIN IMMEDIATE`).
 mod concurrency;
 /// Counting stored street rows for an area, and the street months of the ledger.

@@ -1,5 +1,7 @@
 //! Web tests: the router driven in process with `oneshot`, no socket, on SQLite and PostgreSQL.
 
+/// Strategic assessments: the list, a report's page, the report under its own policy, figures.
+mod assessments;
 /// `/healthz`, assets and security headers.
 mod basics;
 /// CSRF protection on every state-changing request.
