@@ -16,6 +16,7 @@ use crate::commands::import::import_police_uk;
 use crate::commands::indicators as partner_indicators;
 use crate::commands::plan::import;
 use crate::commands::plan_indicators;
+use crate::commands::survey;
 use crate::commands::users::{create_account, generate_password, pick_partnership, NewAccount};
 use crate::config::Config;
 
@@ -220,6 +221,12 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
     })
 }
 
+/// The surveys the demo answers synthetically: file stem, definition, respondents, seed.
+const DEMO_SURVEYS: [(&str, &str, u32, u64); 2] = [
+    ("public-2021", include_str!("../../../surveys/public-2021.toml"), 1_200, 2021),
+    ("youth-2021", include_str!("../../../surveys/youth-2021.toml"), 900, 2022),
+];
+
 /// Builds the demo's strategic assessment from the stored synthetic data, as `safer assess`
 /// would, and stores it in place of the one a previous run built (same title), so re-running
 /// the demo keeps one copy. Returns its title and id.
@@ -229,8 +236,23 @@ async fn seed_assessment(
     dir: &Path,
     now: i64,
 ) -> anyhow::Result<(String, i64)> {
+    // Synthetic answers to the shipped resident and youth surveys (seeded, so every demo gets
+    // the same), which the assessment reports beside the crime data.
+    let mut settings_text = ASSESSMENT_SETTINGS.to_string();
+    for (name, source, respondents, seed) in DEMO_SURVEYS {
+        let definition_path = dir.join(format!("{name}.toml"));
+        std::fs::write(&definition_path, source)
+            .with_context(|| format!("cannot write {}", definition_path.display()))?;
+        let definition = survey::read_definition(&definition_path)?;
+        let responses_path = dir.join(format!("{name}-responses.csv"));
+        std::fs::write(&responses_path, survey::synth_responses(&definition, respondents, seed))
+            .with_context(|| format!("cannot write {}", responses_path.display()))?;
+        settings_text.push_str(&format!(
+            "\n[[surveys]]\ndefinition = \"{name}.toml\"\nresponses = \"{name}-responses.csv\"\n"
+        ));
+    }
     let settings = dir.join("assessment-demo.toml");
-    std::fs::write(&settings, ASSESSMENT_SETTINGS)
+    std::fs::write(&settings, settings_text)
         .with_context(|| format!("cannot write {}", settings.display()))?;
     let built =
         assess::build(config, &settings).await.context("cannot build the demo assessment")?;

@@ -56,6 +56,9 @@ async fn seeding_twice_changes_nothing_and_covers_every_role() {
         assert!(stored.html.contains("<svg"), "{}: a chart", db.label());
         let figures: serde_json::Value = serde_json::from_str(&stored.figures_json).unwrap();
         assert!(figures.is_object(), "{}", db.label());
+        // It reports the synthetic resident and youth surveys.
+        assert!(stored.html.contains("What residents and young people told us"), "{}", db.label());
+        assert_eq!(figures["surveys"].as_array().map(Vec::len), Some(2), "{}", db.label());
 
         // Lose the credentials file: the next run issues new passwords rather than failing.
         std::fs::remove_file(&second.credentials_file).unwrap();
