@@ -8,6 +8,7 @@
 //! indicator is judged on ([`Observation`]) are plain values here; reading them is storage's
 //! job and judging them analytics'.
 
+use crate::toml_spans::line_column;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -323,15 +324,6 @@ fn first_line(message: &str) -> String {
 fn error_at(source: &str, offset: usize, field: &str, message: impl Into<String>) -> PlanError {
     let (line, column) = line_column(source, offset);
     PlanError { line, column, field: field.to_string(), message: message.into() }
-}
-
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod priority_matrix;
 pub mod role;
 pub mod slug;
 pub mod survey;
+mod toml_spans;
 pub mod user;
 
 pub use agency::AgencyKind;

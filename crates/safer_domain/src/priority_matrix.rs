@@ -7,6 +7,7 @@
 //! reported as a [`MatrixError`] with the line and column it is on. Scoring lives in
 //! `safer_analytics::priority`; this module only says what the file means.
 
+use crate::toml_spans::line_column;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
@@ -220,21 +221,6 @@ pub fn parse_matrix(source: &str) -> Result<Matrix, Vec<MatrixError>> {
         reader.errors.sort_by_key(|e| (e.line, e.column));
         Err(reader.errors)
     }
-}
-
-/// Line and column (from 1; the column in characters) of a byte offset.
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..floor_char_boundary(source, offset.min(source.len()))];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 /// Walks the document, collecting located errors.

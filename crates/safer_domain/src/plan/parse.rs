@@ -2,12 +2,11 @@
 //! error located at a line.
 
 use std::fmt;
-use std::ops::Range;
+use toml_edit::ImDocument;
 
-use toml_edit::{ImDocument, Item, Table, TableLike, Value};
-
-use super::validate::{validate, Problem, Seg};
+use super::validate::{validate, Problem};
 use super::{Plan, PLAN_FORMAT};
+use crate::toml_spans::{line_column, span_of, Seg};
 
 /// A problem in a plan file, located at a line and column (both counted from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,72 +113,6 @@ fn dotted(path: &[Seg]) -> String {
 fn error_at(source: &str, offset: usize, field: &str, message: impl Into<String>) -> PlanError {
     let (line, column) = line_column(source, offset);
     PlanError { line, column, field: field.to_string(), message: message.into() }
-}
-
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    (line, column)
-}
-
-/// A node of the parsed document, whichever of toml_edit's types holds it.
-#[derive(Clone, Copy)]
-enum Node<'a> {
-    Item(&'a Item),
-    Table(&'a Table),
-    Value(&'a Value),
-}
-
-impl<'a> Node<'a> {
-    fn span(self) -> Option<Range<usize>> {
-        match self {
-            Node::Item(item) => item.span(),
-            Node::Table(table) => table.span(),
-            Node::Value(value) => value.span(),
-        }
-    }
-
-    fn table_like(self) -> Option<&'a dyn TableLike> {
-        match self {
-            Node::Item(item) => item.as_table_like(),
-            Node::Table(table) => Some(table),
-            Node::Value(value) => value.as_inline_table().map(|t| t as &dyn TableLike),
-        }
-    }
-
-    /// The child at `seg`, with the span of its key when it is a key (the key's line reads best).
-    fn child(self, seg: &Seg) -> Option<(Node<'a>, Option<Range<usize>>)> {
-        match seg {
-            Seg::Key(key) => {
-                let (k, item) = self.table_like()?.get_key_value(key)?;
-                Some((Node::Item(item), k.span()))
-            }
-            Seg::Index(i) => match self {
-                Node::Item(Item::ArrayOfTables(tables)) => {
-                    Some((Node::Table(tables.get(*i)?), None))
-                }
-                Node::Item(Item::Value(Value::Array(array))) | Node::Value(Value::Array(array)) => {
-                    Some((Node::Value(array.get(*i)?), None))
-                }
-                _ => None,
-            },
-        }
-    }
-}
-
-/// The span of the deepest node along `path` that exists in the document.
-fn span_of(doc: &ImDocument<&str>, path: &[Seg]) -> Option<Range<usize>> {
-    let mut node = Node::Table(doc.as_table());
-    let mut best = None;
-    for seg in path {
-        let Some((child, key_span)) = node.child(seg) else { break };
-        best = key_span.or_else(|| child.span()).or(best);
-        node = child;
-    }
-    best
 }
 
 #[cfg(test)]

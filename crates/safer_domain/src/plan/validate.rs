@@ -6,12 +6,7 @@ use std::collections::HashMap;
 use super::{Plan, PriorityKind, PLAN_FORMAT};
 use crate::slug::is_slug;
 
-/// One step of the path from the top of a plan file to a field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Seg {
-    Key(&'static str),
-    Index(usize),
-}
+pub(super) use crate::toml_spans::Seg;
 
 /// A rule a plan breaks, located by path; `parse` turns the path into a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
