@@ -254,15 +254,39 @@ pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built>
         );
         surveys.push((report, command));
     }
+    // Without a survey results file, public concern comes straight from the first survey's
+    // top-issue ranking: each option's share of respondents.
+    let derived = tempfile::tempdir().context("cannot make a scratch folder")?;
     let priorities = match &settings.priorities {
         None => None,
         Some(p) => {
+            let survey_results = match (&p.survey_results, surveys.first()) {
+                (Some(path), _) => Some(resolve(path)),
+                (None, Some((report, _))) => match report.top_issues.first() {
+                    Some(issues) => {
+                        let shares: std::collections::BTreeMap<&str, f64> = issues
+                            .options
+                            .iter()
+                            .filter_map(|o| {
+                                o.estimate.proportion().map(|p| (o.id.as_str(), p.share))
+                            })
+                            .collect();
+                        let path =
+                            derived.path().join(format!("{}-top-issues.json", report.survey));
+                        std::fs::write(&path, serde_json::to_string_pretty(&shares)?)
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                        Some(path)
+                    }
+                    None => None,
+                },
+                (None, None) => None,
+            };
             let args = PrioritiesArgs {
                 matrix: resolve(&p.matrix),
                 inputs: inputs.clone(),
                 base: settings.base.clone(),
                 current: settings.current.clone(),
-                survey_results: p.survey_results.as_ref().map(resolve),
+                survey_results,
                 json: true,
             };
             let command = format!(

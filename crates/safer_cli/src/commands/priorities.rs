@@ -130,7 +130,7 @@ fn read_survey(path: &Path) -> anyhow::Result<BTreeMap<String, f64>> {
     let shares: BTreeMap<String, f64> = serde_json::from_str(&text).with_context(|| {
         format!(
             "{} is not survey results: expected a JSON object of option id → share, such as \
-             {{\"anti-social-behaviour\": 0.53}}",
+             {{\"asb\": 0.53}}",
             path.display()
         )
     })?;

@@ -92,7 +92,6 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
         ],
     ));
     let matrix = root.join("plans/maidstone-priority-matrix.toml");
-    let survey_results = root.join("plans/maidstone-survey-2021-top-issues.json");
     let config = dir.path().join("assessment.toml");
     let inputs: Vec<String> =
         street.iter().map(|p| format!("{:?}", p.display().to_string())).collect();
@@ -104,11 +103,10 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
              inputs = [{}]\npeers = [\"lad:E07000113\", \"lad:E07000115\"]\nharm = \"default\"\n\n\
              [hotspots]\ncrime_types = [\"Violence and sexual offences\"]\nzoom = \"town-centre.geojson\"\n\
              zoom_name = \"Town centre\"\n\n[[surveys]]\ndefinition = {:?}\nresponses = \"public.csv\"\n\n\
-             [priorities]\nmatrix = {:?}\nsurvey_results = {:?}\n",
+             [priorities]\nmatrix = {:?}\n",
             inputs.join(", "),
             definition.display().to_string(),
-            matrix.display().to_string(),
-            survey_results.display().to_string()
+            matrix.display().to_string()
         ),
     )
     .unwrap();
@@ -199,6 +197,27 @@ fn maidstone_assessment_html_pdf_and_compare_agree() {
     assert!(html.contains("safer survey analyse --definition"));
     assert!(html.contains("Recommended priorities:"));
     assert_eq!(sidecar["surveys"][0]["respondents"]["n"], 1000);
+    // Without a survey results file, public concern comes straight from the survey's top issues.
+    let asb_share = sidecar["surveys"][0]["top_issues"][0]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "asb")
+        .map(|o| o["estimate"]["share"].as_f64().unwrap())
+        .unwrap();
+    let asb = sidecar["priorities"]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "anti-social-behaviour")
+        .unwrap();
+    let concern = asb["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["criterion"] == "public_concern")
+        .unwrap();
+    assert_eq!(concern["value"].as_f64(), Some(asb_share), "{concern}");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
 
     // Chromium: no console errors, no request to any other host, each section screenshotted,
