@@ -228,23 +228,7 @@ mod tests {
     const DEFAULT_CSV: &str =
         include_str!("../../../data/harm/default-police-uk-category-weights.csv");
 
-    /// The 14 police.uk crime types (safer_import's list; analytics does not depend on it).
-    const CRIME_TYPES: [&str; 14] = [
-        "Anti-social behaviour",
-        "Bicycle theft",
-        "Burglary",
-        "Criminal damage and arson",
-        "Drugs",
-        "Other crime",
-        "Other theft",
-        "Possession of weapons",
-        "Public order",
-        "Robbery",
-        "Shoplifting",
-        "Theft from the person",
-        "Vehicle crime",
-        "Violence and sexual offences",
-    ];
+    use safer_domain::crime_type::CRIME_TYPES;
 
     /// Splits one CSV line on commas, honouring double quotes (`""` is one `"`).
     fn split_line(line: &str) -> Vec<String> {

@@ -560,13 +560,14 @@ fn sensitivity(
 mod tests {
     use super::*;
     use crate::harm::default_table;
-    use safer_domain::priority_matrix::{parse_matrix, POLICE_UK_CRIME_TYPES};
+    use safer_domain::crime_type::CRIME_TYPES;
+    use safer_domain::priority_matrix::parse_matrix;
 
     #[test]
     fn crime_types_match_the_harm_table() {
         let table = default_table();
         let names: Vec<&str> = table.entries.keys().map(String::as_str).collect();
-        let mut expected = POLICE_UK_CRIME_TYPES.to_vec();
+        let mut expected = CRIME_TYPES.to_vec();
         expected.sort_unstable();
         assert_eq!(names, expected);
     }

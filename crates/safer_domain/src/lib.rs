@@ -11,6 +11,7 @@
 
 pub mod agency;
 pub mod bng;
+pub mod crime_type;
 pub mod geo;
 pub mod geography;
 pub mod ids;

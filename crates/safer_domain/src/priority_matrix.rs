@@ -7,6 +7,7 @@
 //! reported as a [`MatrixError`] with the line and column it is on. Scoring lives in
 //! `safer_analytics::priority`; this module only says what the file means.
 
+use crate::crime_type::CRIME_TYPES;
 use crate::toml_spans::line_column;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,24 +20,6 @@ use crate::slug::is_slug;
 
 /// The matrix format version this module reads (`format = 1` at the top of the file).
 pub const MATRIX_FORMAT: i64 = 1;
-
-/// The police.uk street crime types, as police.uk spells them. Evidence bindings must use these.
-pub const POLICE_UK_CRIME_TYPES: [&str; 14] = [
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-];
 
 /// A criterion an issue is scored on. The set is fixed; a score of 5 always means "most reason
 /// to make this a priority" and 1 the least.
@@ -525,7 +508,7 @@ impl Reader<'_> {
         let mut crime_types: Vec<String> = Vec::new();
         for value in array.iter() {
             match value.as_str() {
-                Some(text) if POLICE_UK_CRIME_TYPES.contains(&text) => {
+                Some(text) if CRIME_TYPES.contains(&text) => {
                     if crime_types.iter().any(|c| c == text) {
                         self.error(
                             value.span(),
@@ -537,7 +520,7 @@ impl Reader<'_> {
                     }
                 }
                 Some(text) => {
-                    let hint = POLICE_UK_CRIME_TYPES
+                    let hint = CRIME_TYPES
                         .iter()
                         .find(|c| c.eq_ignore_ascii_case(text.trim()))
                         .map_or(String::new(), |c| format!(" (did you mean `{c}`?)"));

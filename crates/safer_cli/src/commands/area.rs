@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use safer_domain::geo::MultiPolygon;
-use safer_domain::geography::{AreaKind, AreaPopulation, Geography};
+use safer_domain::geography::{is_gss_code, AreaKind, AreaPopulation, Geography};
 use safer_import::police_uk::{is_lsoa_code, LsoaFilter};
 
 use crate::commands::open_store;
@@ -46,10 +46,7 @@ impl Selector {
         let (kind, value) = text.split_once(':').unwrap_or((text, ""));
         let gss = |what: &str, example: &str| -> anyhow::Result<String> {
             let code = value.trim();
-            if code.len() != 9
-                || !code.as_bytes()[0].is_ascii_uppercase()
-                || !code.as_bytes()[1..].iter().all(u8::is_ascii_digit)
-            {
+            if !is_gss_code(code) {
                 bail!(
                     "invalid {what} code `{value}` in {flag}; a {what} code is a GSS code such \
                      as {example}"

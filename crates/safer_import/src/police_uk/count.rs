@@ -1,5 +1,6 @@
 //! Counting street rows by month × crime type × LSOA, with an LSOA filter.
 
+use safer_domain::geography::is_district_lsoa_name;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -30,15 +31,6 @@ impl LsoaFilter {
             LsoaFilter::Codes(codes) => codes.iter().any(|code| code == lsoa_code),
         }
     }
-}
-
-/// True when `lsoa_name` is `<district> NNNL`, for example `Maidstone 001A`.
-fn is_district_lsoa_name(district: &str, lsoa_name: &str) -> bool {
-    let Some(rest) = lsoa_name.strip_prefix(district).and_then(|r| r.strip_prefix(' ')) else {
-        return false;
-    };
-    let rest = rest.as_bytes();
-    rest.len() == 4 && rest[..3].iter().all(u8::is_ascii_digit) && rest[3].is_ascii_uppercase()
 }
 
 impl FromStr for LsoaFilter {

@@ -64,22 +64,7 @@ Outcome linked to object of search,Removal of more than just outer clothing";
 ///
 /// police.uk has changed its categories before, so a type outside this list is accepted and
 /// reported as a [`Warning::UnknownCrimeType`].
-pub const CRIME_TYPES: [&str; 14] = [
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-];
+pub use safer_domain::crime_type::CRIME_TYPES;
 
 /// True when `crime_type` is one of the 14 [`CRIME_TYPES`].
 pub fn is_known_crime_type(crime_type: &str) -> bool {
