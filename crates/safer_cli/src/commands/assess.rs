@@ -15,12 +15,14 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use safer_analytics::chart::{funnel_plot, line_chart, FunnelPlot, FunnelPoint, LineChart, Series};
-use safer_analytics::compare::{ComparisonRow, Verdict};
+use safer_analytics::compare::ComparisonRow;
 use safer_analytics::findings::{format_count, key_findings, FindingsConfig};
 use serde::Deserialize;
 
 use crate::cli::{AssessArgs, CompareArgs, HotspotsArgs, PrioritiesArgs};
-use crate::commands::evidence::{peer_findings, Evidence, METHOD};
+use crate::commands::evidence::{
+    format_p, format_pct_change, format_signed, peer_findings, verdict, Evidence, METHOD,
+};
 use crate::commands::hotspots::{self, zoom_extent};
 use crate::commands::indicators;
 use crate::commands::{priorities, survey};
@@ -383,41 +385,14 @@ fn esc(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A signed count with a true minus sign for print: `+219`, `−908`, `0`.
 fn signed(n: i64) -> String {
-    match n.signum() {
-        1 => format!("+{}", format_count(n.unsigned_abs())),
-        -1 => format!("−{}", format_count(n.unsigned_abs())),
-        _ => "0".to_string(),
-    }
+    format_signed(n).replace('-', "−")
 }
 
+/// A % change with a true minus sign for print, or `n/a`.
 fn pct(p: Option<f64>) -> String {
-    p.map_or("n/a".to_string(), |p| {
-        let text = format!("{p:+.1}%");
-        if text == "+0.0%" || text == "-0.0%" {
-            "0.0%".to_string()
-        } else {
-            text.replace('-', "−")
-        }
-    })
-}
-
-fn p_text(p: f64) -> String {
-    if p.is_nan() {
-        "n/a".to_string()
-    } else if p < 0.001 {
-        "<0.001".to_string()
-    } else {
-        format!("{p:.3}")
-    }
-}
-
-fn verdict(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Rise => "rise",
-        Verdict::Fall => "fall",
-        Verdict::NoClearChange => "no clear change",
-    }
+    p.map_or("n/a".to_string(), |p| format_pct_change(p).replace('-', "−"))
 }
 
 /// `YYYY-MM..YYYY-MM` of a period total.
@@ -467,7 +442,7 @@ fn render(
         signed(total.change),
         pct(total.change_pct),
         verdict(total.verdict),
-        match p_text(total.p_value) {
+        match format_p(total.p_value) {
             p if p.starts_with('<') => format!("p < {}", &p[1..]),
             p => format!("p = {p}"),
         }
@@ -588,7 +563,7 @@ fn render(
             } else {
                 String::new()
             },
-            p_text(row.p_value),
+            format_p(row.p_value),
             verdict(row.verdict)
         );
         trace(
@@ -598,7 +573,7 @@ fn render(
                 "{}, {}, {}",
                 format_count(row.base),
                 format_count(row.current),
-                p_text(row.p_value)
+                format_p(row.p_value)
             ),
             compare_command,
         );

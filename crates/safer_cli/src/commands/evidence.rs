@@ -1462,7 +1462,7 @@ fn months(n: u32) -> String {
     }
 }
 
-fn format_signed(n: i64) -> String {
+pub(crate) fn format_signed(n: i64) -> String {
     let sign = match n.signum() {
         1 => "+",
         -1 => "-",
@@ -1471,7 +1471,7 @@ fn format_signed(n: i64) -> String {
     format!("{sign}{}", format_count(n.unsigned_abs()))
 }
 
-fn format_pct_change(pct: f64) -> String {
+pub(crate) fn format_pct_change(pct: f64) -> String {
     let text = format!("{pct:+.1}%");
     match text.as_str() {
         "+0.0%" | "-0.0%" => "0.0%".to_string(),
@@ -1479,7 +1479,7 @@ fn format_pct_change(pct: f64) -> String {
     }
 }
 
-fn format_p(p: f64) -> String {
+pub(crate) fn format_p(p: f64) -> String {
     if p.is_nan() {
         "n/a".to_string()
     } else if p < 0.001 {
@@ -1489,7 +1489,7 @@ fn format_p(p: f64) -> String {
     }
 }
 
-fn verdict(verdict: Verdict) -> &'static str {
+pub(crate) fn verdict(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Rise => "rise",
         Verdict::Fall => "fall",
