@@ -23,6 +23,29 @@ use safer_storage::{redact_url, Store};
 
 use crate::config::Config;
 
+/// The error for a file whose problems are located: a heading naming the file and `what` it
+/// should have been, then one `FILE:LINE:COLUMN: field: message` line per problem, in the
+/// order given. Problems are (line, column, field, message); an empty field is left out.
+pub(crate) fn located_problems<'a>(
+    name: &str,
+    what: &str,
+    problems: impl IntoIterator<Item = (usize, usize, &'a str, &'a str)>,
+) -> anyhow::Error {
+    let lines: Vec<String> = problems
+        .into_iter()
+        .map(|(line, column, field, message)| {
+            let field = if field.is_empty() { String::new() } else { format!("{field}: ") };
+            format!("{name}:{line}:{column}: {field}{message}")
+        })
+        .collect();
+    let n = lines.len();
+    anyhow::anyhow!(
+        "{name} is not a valid {what} ({n} problem{}):\n{}",
+        if n == 1 { "" } else { "s" },
+        lines.join("\n")
+    )
+}
+
 /// Opens the configured database, creating the data directory for SQLite, and migrates it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     if config.database_url.starts_with("sqlite:") {

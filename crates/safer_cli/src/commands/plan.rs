@@ -18,23 +18,11 @@ pub fn read_plan(path: &Path) -> anyhow::Result<(Plan, String)> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     match parse_plan(&source) {
         Ok(plan) => Ok((plan, source)),
-        Err(errors) => {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| {
-                    let field =
-                        if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
-                    format!("{}:{}:{}: {field}{}", path.display(), e.line, e.column, e.message)
-                })
-                .collect();
-            let n = lines.len();
-            bail!(
-                "{} is not a valid plan ({n} problem{}):\n{}",
-                path.display(),
-                if n == 1 { "" } else { "s" },
-                lines.join("\n")
-            )
-        }
+        Err(errors) => Err(super::located_problems(
+            &path.display().to_string(),
+            "plan",
+            errors.iter().map(|e| (e.line, e.column, e.field.as_str(), e.message.as_str())),
+        )),
     }
 }
 

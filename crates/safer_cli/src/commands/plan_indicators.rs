@@ -46,19 +46,11 @@ pub fn parse(
         }
     };
     errors.sort_by_key(|e| (e.line, e.column));
-    let lines: Vec<String> = errors
-        .iter()
-        .map(|e| {
-            let field = if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
-            format!("{name}:{}:{}: {field}{}", e.line, e.column, e.message)
-        })
-        .collect();
-    let n = lines.len();
-    bail!(
-        "{name} is not a valid indicators file ({n} problem{}):\n{}",
-        if n == 1 { "" } else { "s" },
-        lines.join("\n")
-    )
+    Err(super::located_problems(
+        name,
+        "indicators file",
+        errors.iter().map(|e| (e.line, e.column, e.field.as_str(), e.message.as_str())),
+    ))
 }
 
 /// Crime types police.uk does not publish, located at their first mention in the file.

@@ -105,20 +105,10 @@ pub fn read_matrix(path: &Path) -> anyhow::Result<Matrix> {
     let source =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     parse_matrix(&source).map_err(|errors| {
-        let lines: Vec<String> = errors
-            .iter()
-            .map(|e| {
-                let field =
-                    if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
-                format!("{}:{}:{}: {field}{}", path.display(), e.line, e.column, e.message)
-            })
-            .collect();
-        let n = lines.len();
-        anyhow::anyhow!(
-            "{} is not a valid priority matrix ({n} problem{}):\n{}",
-            path.display(),
-            if n == 1 { "" } else { "s" },
-            lines.join("\n")
+        super::located_problems(
+            &path.display().to_string(),
+            "priority matrix",
+            errors.iter().map(|e| (e.line, e.column, e.field.as_str(), e.message.as_str())),
         )
     })
 }
