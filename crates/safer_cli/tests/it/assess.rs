@@ -3,7 +3,7 @@
 //! request to any other host, every section is screenshotted, and axe-core finds nothing.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{json, Value};
 
@@ -11,18 +11,7 @@ use crate::support::{failed, import_real_geography, ok, safer};
 
 /// The PDF's text, extracted with pypdf; `None` (a skip) outside CI when pypdf is missing.
 fn pdf_text(pdf: &Path) -> Option<String> {
-    let available = Command::new("python3")
-        .args(["-c", "import pypdf"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available {
-        assert!(std::env::var_os("CI").is_none(), "pypdf is missing; under CI this is a failure");
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("skipping the PDF text check: python3 cannot import pypdf");
-        }
+    if !safer_test_utils::env::python_can_import("pypdf") {
         return None;
     }
     let output = Command::new("python3")

@@ -35,27 +35,6 @@ fn assert_ok(output: &Output) -> String {
     stdout
 }
 
-/// True when `python3 -c "import duckdb"` works; otherwise skips with a note, or fails under CI.
-fn duckdb_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "DuckDB is not importable by python3; under CI this is a failure, not a skip"
-        );
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("skipping the read-back: python3 cannot import duckdb (pip install duckdb)");
-        }
-    }
-    ok
-}
-
 /// Reads an export with DuckDB: its schema, compression, counts by year, force, month and
 /// crime type (with the non-null counts of the optional columns), and every row.
 const READ_BACK: &str = r#"
@@ -335,7 +314,7 @@ async fn export_parquet_round_trips_through_duckdb_and_replaces_itself() {
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(siblings.iter().all(|name| !name.to_string_lossy().starts_with('.')), "{siblings:?}");
 
-    if duckdb_available() {
+    if safer_test_utils::env::python_can_import("duckdb") {
         check_read_back(&out, &data, "sqlite");
     }
 

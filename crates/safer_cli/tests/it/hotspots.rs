@@ -20,27 +20,6 @@ fn street_files(data: &Path) -> Vec<PathBuf> {
     (3..=12).map(|m| root.join(format!("2021-{m:02}/2021-{m:02}-kent-street.csv"))).collect()
 }
 
-/// True when python3 can import esda; under CI its absence is a failure.
-fn esda_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import esda, libpysal"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "esda is not importable by python3; under CI this is a failure, not a skip"
-        );
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("skipping the esda comparison: python3 cannot import esda");
-        }
-    }
-    ok
-}
-
 /// esda's Gi* z-scores (binary weights, star) for `y` over the GAL file at `gal`.
 fn esda_gi_star(gal: &Path, ids: &[String], y: &[f64]) -> Vec<f64> {
     let script = r#"
@@ -152,7 +131,7 @@ fn maidstone_violence_gi_star_tops_the_town_centre_and_matches_esda() {
     assert!(top["p"].as_f64().unwrap() < 0.01);
 
     // The z-scores agree with esda on the same counts and the weights saved as GAL.
-    if esda_available() {
+    if safer_test_utils::env::python_can_import("esda, libpysal") {
         let ids: Vec<String> =
             units.iter().map(|u| u["id"].as_str().unwrap().to_string()).collect();
         let y: Vec<f64> = units.iter().map(|u| u["value"].as_f64().unwrap()).collect();
