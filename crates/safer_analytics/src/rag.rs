@@ -8,13 +8,28 @@
 //! wrong way that may be noise, or a value that is not a count and is off target).
 //!
 //! [`evaluate`] applies it to an indicator's observations: monthly police.uk counts (the latest
-//! N whole months against the N before, where any missing month means "no data", never zero)
-//! or a partner's periods (the latest period against the one before).
+//! N whole months against the N before, where any missing month means "no data", never zero),
+//! a partner's periods (the latest period against the one before), or survey waves.
+//!
+//! **Survey waves** ([`rag_shares`]): the latest wave (by label) against the one before, each a
+//! weighted percentage with its Kish effective base `(Σw)²/Σw²`. The change is tested with the
+//! pooled two-proportion z-test on the effective bases
+//! ([`two_proportion_z_test`], ANALYTICS.md §6), so
+//! weighting widens the test as it widens the intervals. The rule is the same: green on target
+//! or moving the right way; red only when moving the wrong way with p < [`SIGNIFICANCE`];
+//! amber otherwise. When either effective base is below [`DEFAULT_MIN_BASE`] (50, the
+//! survey suppression convention; an effective base is never above the unweighted one, so
+//! this is at least as strict) nothing is tested: amber, "base too small to test", unless the
+//! latest wave is on target. Targets of survey indicators are percentages (0–100). A wave
+//! that lacks the question or an answer the indicator names is "no data" with the store's
+//! reason, never a zero.
 
 use safer_domain::indicator::{Direction, Indicator, Observation, Series};
+use safer_domain::survey::DEFAULT_MIN_BASE;
 use serde::Serialize;
 
 use crate::stats::exact_poisson_comparison;
+use crate::survey::two_proportion_z_test;
 
 /// The p-value below which a change is treated as real.
 pub const SIGNIFICANCE: f64 = 0.05;
@@ -119,6 +134,59 @@ pub fn rag(input: RagInput, direction: Direction, target: Option<f64>) -> RagOut
     RagOutcome { rag, p_value, on_target, reason }
 }
 
+/// Two survey waves to judge: weighted percentages (0–100) with their effective bases.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShareInput {
+    /// The earlier wave's percentage.
+    pub base: f64,
+    /// The earlier wave's effective base.
+    pub base_n: f64,
+    /// The latest wave's percentage.
+    pub current: f64,
+    /// The latest wave's effective base.
+    pub current_n: f64,
+}
+
+/// The RAG rule on two survey waves (see the module documentation).
+pub fn rag_shares(input: ShareInput, direction: Direction, target: Option<f64>) -> RagOutcome {
+    let on_target = target.map(|t| reaches(input.current, t, direction));
+    let min_base = f64::from(DEFAULT_MIN_BASE);
+    let small = !(input.base_n >= min_base && input.current_n >= min_base);
+    let p_value = if small {
+        None
+    } else {
+        let test = two_proportion_z_test(
+            input.current / 100.0,
+            input.current_n,
+            input.base / 100.0,
+            input.base_n,
+        );
+        test.p_value.is_finite().then_some(test.p_value)
+    };
+    let right_way = match direction {
+        Direction::Down => input.current < input.base,
+        Direction::Up => input.current > input.base,
+    };
+    let wrong_way = match direction {
+        Direction::Down => input.current > input.base,
+        Direction::Up => input.current < input.base,
+    };
+    let (rag, reason) = if on_target == Some(true) {
+        (Rag::Green, "on target")
+    } else if small {
+        (Rag::Amber, "base too small to test")
+    } else if right_way {
+        (Rag::Green, "moving the right way")
+    } else if wrong_way && p_value.is_some_and(|p| p < SIGNIFICANCE) {
+        (Rag::Red, "a real change in the wrong direction")
+    } else if wrong_way {
+        (Rag::Amber, "moving the wrong way, but the change may be chance")
+    } else {
+        (Rag::Amber, "no change")
+    };
+    RagOutcome { rag, p_value, on_target, reason: reason.to_string() }
+}
+
 /// A p-value in words, for pages and tables.
 pub fn p_value_words(p: f64) -> String {
     if p < 0.001 {
@@ -143,7 +211,7 @@ pub struct Evaluation {
     pub base: Option<(String, f64)>,
     /// The unit of the values.
     pub unit: String,
-    /// Why there is no status (missing months, one period only, a survey series).
+    /// Why there is no status (missing months, one period only, no survey waves).
     pub no_data: Option<String>,
 }
 
@@ -161,15 +229,65 @@ impl Evaluation {
 }
 
 /// Judges `indicator` on `observations`, oldest first: police.uk months (the latest
-/// `period_months` against the same number before) or partner periods (the latest against the
-/// one before).
+/// `period_months` against the same number before), partner periods (the latest against the
+/// one before) or survey waves (the latest against the one before, see the module
+/// documentation).
 pub fn evaluate(indicator: &Indicator, observations: &[Observation]) -> Evaluation {
     match &indicator.series {
         Series::PoliceUk { .. } => evaluate_months(indicator, observations),
         Series::Partner { .. } => evaluate_periods(indicator, observations),
-        Series::Survey { .. } => {
-            Evaluation::none("", "survey series are not evaluated yet".to_string())
-        }
+        Series::Survey { survey, .. } => evaluate_waves(indicator, survey, observations),
+    }
+}
+
+fn evaluate_waves(indicator: &Indicator, survey: &str, waves: &[Observation]) -> Evaluation {
+    let Some(latest) = waves.last() else {
+        return Evaluation::none(
+            "percent",
+            format!(
+                "no waves of survey `{survey}` have been imported; import them with `safer survey import`"
+            ),
+        );
+    };
+    let missing = |wave: &Observation| {
+        wave.no_data.clone().unwrap_or_else(|| format!("no data for wave {}", wave.label))
+    };
+    let (Some(current), Some(current_n)) = (latest.value, latest.base) else {
+        return Evaluation::none("percent", missing(latest));
+    };
+    let Some(before) = waves.len().checked_sub(2).map(|idx| &waves[idx]) else {
+        // One wave: only the target can be judged.
+        let on_target = indicator.target.map(|t| reaches(current, t, indicator.direction));
+        let (rag, reason) = match on_target {
+            Some(true) => (Some(Rag::Green), "on target"),
+            _ => (None, "only one wave; nothing to compare with"),
+        };
+        return Evaluation {
+            rag,
+            outcome: rag.map(|rag| RagOutcome {
+                rag,
+                p_value: None,
+                on_target,
+                reason: reason.to_string(),
+            }),
+            current: Some((latest.label.clone(), current)),
+            base: None,
+            unit: "percent".to_string(),
+            no_data: rag.is_none().then(|| reason.to_string()),
+        };
+    };
+    let (Some(base), Some(base_n)) = (before.value, before.base) else {
+        return Evaluation::none("percent", missing(before));
+    };
+    let input = ShareInput { base, base_n, current, current_n };
+    let outcome = rag_shares(input, indicator.direction, indicator.target);
+    Evaluation {
+        rag: Some(outcome.rag),
+        outcome: Some(outcome),
+        current: Some((latest.label.clone(), current)),
+        base: Some((before.label.clone(), base)),
+        unit: "percent".to_string(),
+        no_data: None,
     }
 }
 
@@ -305,7 +423,14 @@ mod tests {
     }
 
     fn month(label: &str, value: Option<f64>) -> Observation {
-        Observation { label: label.to_string(), months: 1, value, unit: "count".to_string() }
+        Observation {
+            label: label.to_string(),
+            months: 1,
+            value,
+            unit: "count".to_string(),
+            base: None,
+            no_data: None,
+        }
     }
 
     fn indicator(period: &str) -> Indicator {
@@ -331,6 +456,114 @@ mod tests {
         assert_eq!(evaluation.rag, Some(Rag::Red));
         assert_eq!(evaluation.current, Some(("2022-04 to 2022-06".to_string(), 90.0)));
         assert_eq!(evaluation.base, Some(("2022-01 to 2022-03".to_string(), 30.0)));
+    }
+
+    fn survey_indicator(direction: &str, target: Option<f64>) -> Indicator {
+        let target = target.map(|t| format!("target = {t}\n")).unwrap_or_default();
+        safer_domain::indicator::parse_indicators(
+            &format!(
+                "format = 1\nplan = \"p\"\n[[indicator]]\nid = \"s\"\npriority = \"x\"\ntitle = \"S\"\n\
+                 series = {{ kind = \"survey\", survey = \"public-2021\", question = \"q\", answers = [\"yes\"] }}\n\
+                 direction = \"{direction}\"\n{target}"
+            ),
+            None,
+        )
+        .unwrap()
+        .indicators
+        .remove(0)
+    }
+
+    fn wave(label: &str, value: Option<f64>, base: f64) -> Observation {
+        Observation {
+            label: label.to_string(),
+            months: 12,
+            value,
+            unit: "percent".to_string(),
+            base: value.map(|_| base),
+            no_data: None,
+        }
+    }
+
+    fn shares(base: f64, base_n: f64, current: f64, current_n: f64) -> ShareInput {
+        ShareInput { base, base_n, current, current_n }
+    }
+
+    #[test]
+    fn a_significant_fall_in_a_survey_share_is_red() {
+        // 50 % of 400 then 40 % of 400: pooled z = -2.842676, p = 0.0044736. Reference:
+        // statsmodels.stats.proportion.proportions_ztest([160, 200], [400, 400]) →
+        // (-2.842676218074805, 0.004473649256611775).
+        let outcome = rag_shares(shares(50.0, 400.0, 40.0, 400.0), Direction::Up, None);
+        assert_eq!(outcome.rag, Rag::Red);
+        assert!((outcome.p_value.unwrap() - 0.004_473_649_256_611_775).abs() < 1e-9);
+        // The same change is green for an indicator that should fall.
+        let outcome = rag_shares(shares(50.0, 400.0, 40.0, 400.0), Direction::Down, None);
+        assert_eq!((outcome.rag, outcome.reason.as_str()), (Rag::Green, "moving the right way"));
+    }
+
+    #[test]
+    fn weighting_shrinks_the_base_and_a_change_on_effective_bases_may_be_chance() {
+        // 48 % on an effective base of 220.25, then 42 % on 180.5: z = -1.200522, two-sided
+        // p = 0.2299365 (computed with the pooled formula and scipy.stats.norm.sf).
+        let outcome = rag_shares(shares(48.0, 220.25, 42.0, 180.5), Direction::Up, None);
+        assert_eq!(outcome.rag, Rag::Amber);
+        assert!((outcome.p_value.unwrap() - 0.229_936_497_782_319_84).abs() < 1e-9);
+        assert_eq!(outcome.reason, "moving the wrong way, but the change may be chance");
+    }
+
+    #[test]
+    fn a_small_base_is_amber_unless_on_target() {
+        let small = shares(60.0, 400.0, 30.0, 49.9);
+        let outcome = rag_shares(small, Direction::Up, None);
+        assert_eq!((outcome.rag, outcome.reason.as_str()), (Rag::Amber, "base too small to test"));
+        assert_eq!(outcome.p_value, None);
+        // Even a move the right way is not called on a base too small to test.
+        let outcome = rag_shares(shares(30.0, 49.0, 60.0, 400.0), Direction::Up, None);
+        assert_eq!(outcome.rag, Rag::Amber);
+        let outcome = rag_shares(small, Direction::Up, Some(25.0));
+        assert_eq!((outcome.rag, outcome.on_target), (Rag::Green, Some(true)));
+        assert_eq!(
+            rag_shares(shares(40.0, 50.0, 40.0, 50.0), Direction::Up, None).reason,
+            "no change"
+        );
+    }
+
+    #[test]
+    fn survey_waves_compare_the_latest_with_the_one_before() {
+        let indicator = survey_indicator("up", None);
+        let waves = [
+            wave("2020", Some(55.0), 400.0),
+            wave("2021", Some(50.0), 400.0),
+            wave("2022", Some(40.0), 400.0),
+        ];
+        let evaluation = evaluate(&indicator, &waves);
+        assert_eq!(evaluation.rag, Some(Rag::Red));
+        assert_eq!(evaluation.current, Some(("2022".to_string(), 40.0)));
+        assert_eq!(evaluation.base, Some(("2021".to_string(), 50.0)));
+        assert_eq!(evaluation.unit, "percent");
+
+        // One wave: only the target can be judged.
+        let one = evaluate(&indicator, &waves[..1]);
+        assert_eq!(one.rag, None);
+        assert_eq!(one.no_data.as_deref(), Some("only one wave; nothing to compare with"));
+        let one = evaluate(&survey_indicator("up", Some(50.0)), &waves[..1]);
+        assert_eq!(one.rag, Some(Rag::Green));
+
+        let none = evaluate(&indicator, &[]);
+        assert_eq!(
+            none.no_data.as_deref(),
+            Some("no waves of survey `public-2021` have been imported; import them with `safer survey import`")
+        );
+    }
+
+    #[test]
+    fn a_wave_without_the_answer_is_no_data_with_the_store_reason() {
+        let indicator = survey_indicator("up", None);
+        let mut broken = wave("2022", None, 0.0);
+        broken.no_data = Some("wave 2022 has no answer `yes`".to_string());
+        let evaluation = evaluate(&indicator, &[wave("2021", Some(50.0), 400.0), broken]);
+        assert_eq!(evaluation.rag, None);
+        assert_eq!(evaluation.no_data.as_deref(), Some("wave 2022 has no answer `yes`"));
     }
 
     #[test]

@@ -124,6 +124,10 @@ pub struct AssessArgs {
     /// Also print the report to PDF (with headless Chromium)
     #[arg(long, value_name = "FILE")]
     pub pdf: Option<PathBuf>,
+    /// Also store the report in the database with its settings, so the web app lists it and
+    /// analysts can regenerate it there
+    #[arg(long)]
+    pub save: bool,
 }
 
 /// `safer hotspots`.
@@ -390,6 +394,18 @@ pub struct SynthSurveyArgs {
 pub enum SurveyCommand {
     /// Shares with Wilson intervals, change since the previous survey, sub-group differences, top issues.
     Analyse(SurveyAnalyseArgs),
+    /// Store one wave's aggregates (no personal data) for plan indicators; replaces the same wave.
+    Import {
+        /// The survey definition (TOML; see docs/survey-format.md); its id names the survey
+        #[arg(long, value_name = "FILE")]
+        definition: PathBuf,
+        /// The responses (CSV), checked as `survey analyse` checks them
+        #[arg(long, value_name = "FILE")]
+        responses: PathBuf,
+        /// The wave's label, such as 2022; labels should sort in time order
+        #[arg(long, value_name = "LABEL")]
+        wave: String,
+    },
 }
 
 /// `safer survey analyse`.

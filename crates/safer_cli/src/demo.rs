@@ -206,6 +206,7 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
         now,
     )
     .await?;
+    seed_survey_waves(store, dir, now).await?;
     let assessment = seed_assessment(config, store, dir, now).await?;
 
     Ok(Seeded {
@@ -226,6 +227,27 @@ const DEMO_SURVEYS: [(&str, &str, u32, u64); 2] = [
     ("public-2021", include_str!("../../../surveys/public-2021.toml"), 1_200, 2021),
     ("youth-2021", include_str!("../../../surveys/youth-2021.toml"), 900, 2022),
 ];
+
+/// The waves of the resident survey the demo imports for plan indicators (`safer survey
+/// import`): label, respondents, seed. Two waves, so the survey indicator has a live status.
+const DEMO_SURVEY_WAVES: [(&str, u32, u64); 2] = [("2021", 1_200, 2021), ("2022", 1_150, 2122)];
+
+/// Imports two synthetic waves of the shipped resident survey, as `safer survey import` would;
+/// each import replaces the wave with the same label, so a second run changes nothing.
+async fn seed_survey_waves(store: &Store, dir: &Path, now: i64) -> anyhow::Result<()> {
+    let (name, source, _, _) = DEMO_SURVEYS[0];
+    let definition_path = dir.join(format!("{name}.toml"));
+    std::fs::write(&definition_path, source)
+        .with_context(|| format!("cannot write {}", definition_path.display()))?;
+    let definition = survey::read_definition(&definition_path)?;
+    for (wave, respondents, seed) in DEMO_SURVEY_WAVES {
+        let responses_path = dir.join(format!("{name}-wave-{wave}-responses.csv"));
+        std::fs::write(&responses_path, survey::synth_responses(&definition, respondents, seed))
+            .with_context(|| format!("cannot write {}", responses_path.display()))?;
+        survey::import_wave(store, &definition_path, &responses_path, wave, now).await?;
+    }
+    Ok(())
+}
 
 /// Builds the demo's strategic assessment from the stored synthetic data, as `safer assess`
 /// would, and stores it in place of the one a previous run built (same title), so re-running
@@ -255,10 +277,15 @@ async fn seed_assessment(
     std::fs::write(&settings, settings_text)
         .with_context(|| format!("cannot write {}", settings.display()))?;
     let built =
-        assess::build(config, &settings).await.context("cannot build the demo assessment")?;
+        assess::build_file(config, &settings).await.context("cannot build the demo assessment")?;
     let figures_json = serde_json::to_string(&built.json)?;
-    let assessment =
-        NewAssessment { title: &built.title, html: &built.html, figures_json: &figures_json };
+    // With its settings (paths made absolute), so analysts can regenerate it on the web.
+    let assessment = NewAssessment {
+        title: &built.title,
+        html: &built.html,
+        figures_json: &figures_json,
+        settings: Some(&built.settings),
+    };
     let id = store.replace_assessment(&assessment, now).await?;
     Ok((built.title, id))
 }

@@ -98,14 +98,16 @@ pub enum Series {
         /// The CSV's `area` column, such as `district:Maidstone`.
         area: String,
     },
-    /// A question of a public survey. Accepted by the format; not evaluated yet.
+    /// A question of a survey whose waves were imported with `safer survey import`: one value
+    /// per wave, the weighted percentage of the question's respondents giving one of `answers`.
     #[serde(rename = "survey")]
     Survey {
-        /// The survey's id.
+        /// The survey's id (the definition's `[survey] id`, such as `public-2021`).
         survey: String,
         /// The question's id.
         question: String,
-        /// The answers counted as the indicator (such as `["very safe", "fairly safe"]`).
+        /// The answer option ids counted (such as `["very-safe", "fairly-safe"]`); empty means
+        /// the question's `positive` answers as its definition gives them.
         #[serde(default)]
         answers: Vec<String>,
     },
@@ -132,7 +134,7 @@ pub enum Direction {
     Up,
 }
 
-/// One value of a series: a month of counts or a partner's period.
+/// One value of a series: a month of counts, a partner's period or a survey wave.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Observation {
     /// What the value covers, such as `2022-12` or `2021-01-01 to 2021-12-31`.
@@ -141,8 +143,15 @@ pub struct Observation {
     pub months: u32,
     /// The value; `None` when the period has no data (never a zero).
     pub value: Option<f64>,
-    /// The unit: `count` for police.uk months, else the partner CSV's unit.
+    /// The unit: `count` for police.uk months, `percent` for survey waves (as the partner CSV
+    /// writes percentages), else the partner CSV's unit.
     pub unit: String,
+    /// For a survey wave, the Kish effective base `(Σw)²/Σw²` of the question's respondents
+    /// (their number when unweighted), which tests of change use; `None` for other series.
+    pub base: Option<f64>,
+    /// Why `value` is `None`, when the store can say (a survey wave that did not ask the
+    /// question, or does not know an answer the indicator names); `None` otherwise.
+    pub no_data: Option<String>,
 }
 
 /// Parses `rolling-N` (1 ≤ N ≤ [`MAX_PERIOD_MONTHS`]).

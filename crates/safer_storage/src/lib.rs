@@ -24,6 +24,7 @@ mod plans;
 mod police_uk;
 mod premises;
 mod sessions;
+mod survey_waves;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,7 +34,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, PgPool, SqlitePool};
 
 pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, UserListing};
-pub use assessments::{AssessmentSummary, NewAssessment, StoredAssessment};
+pub use assessments::{
+    AssessmentJob, AssessmentSummary, JobStatus, NewAssessment, StoredAssessment, JOB_INTERRUPTED,
+    JOB_STALE_AFTER_SECS,
+};
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
 pub use evidence::{LsoaCount, PlaceCount, PointCount, StreetArea, StreetCount, StreetMonth};
@@ -49,6 +53,7 @@ pub use premises::{
     ImdDecile, NewPremises, PremisesImportOutcome, PremisesRegister, StoredPremises,
 };
 pub use sessions::SessionRecord;
+pub use survey_waves::{SurveyWave, SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

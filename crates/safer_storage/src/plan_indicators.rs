@@ -4,13 +4,25 @@
 //! Observations of a police.uk series are the 24 months ending at the latest street month in
 //! the imports ledger (any force), each the number of rows of the indicator's crime types in its
 //! area; a month the ledger does not hold is `None`, never zero. A partner series gives one
-//! observation per stored period of that indicator and area. Survey series have none yet.
+//! observation per stored period of that indicator and area.
+//!
+//! A survey series gives one observation per stored wave of its survey
+//! ([`Store::survey_waves`]), ordered by wave label (so labels should sort in time order, such
+//! as years): the weighted percentage (0–100; unit `percent`, as the partner CSV writes
+//! percentages) of the question's respondents giving any of the indicator's answers, with the
+//! Kish effective base. An empty `answers` list means the definition's positive answers. The
+//! value is `None`, with a reason in `no_data`, when the wave did not ask the question or does
+//! not know an answer the indicator names (a typo would otherwise read as 0 %). For a
+//! multiple-choice question the stored aggregates give the share choosing one option, or
+//! choosing any positive option, but not any of another set (a respondent choosing two of them
+//! would count twice): such a set is `None` with that reason.
 
 use safer_domain::ids::PlanId;
 use safer_domain::indicator::{IndicatorFile, Observation, Series};
 use sha2::{Digest, Sha256};
 
 use crate::evidence::StreetArea;
+use crate::survey_waves::SurveyWave;
 use crate::{on_pool, Result, Store, StoreError};
 
 /// Months of history read for a police.uk series: two periods of the longest comparison.
@@ -141,7 +153,14 @@ impl Store {
                                 .map(|c| c.n_in_area as f64)
                                 .sum()
                         });
-                        Observation { label: month, months: 1, value, unit: "count".to_string() }
+                        Observation {
+                            label: month,
+                            months: 1,
+                            value,
+                            unit: "count".to_string(),
+                            base: None,
+                            no_data: None,
+                        }
                     })
                     .collect())
             }
@@ -155,11 +174,94 @@ impl Store {
                     label: format!("{} to {}", row.period_start, row.period_end),
                     value: Some(row.value),
                     unit: row.unit,
+                    base: None,
+                    no_data: None,
                 })
                 .collect()),
-            Series::Survey { .. } => Ok(Vec::new()),
+            Series::Survey { survey, question, answers } => Ok(self
+                .survey_waves(survey)
+                .await?
+                .iter()
+                .map(|wave| survey_observation(wave, question, answers))
+                .collect()),
         }
     }
+}
+
+/// One wave's observation of a survey series (see the module documentation).
+pub(crate) fn survey_observation(
+    wave: &SurveyWave,
+    question: &str,
+    answers: &[String],
+) -> Observation {
+    let mut observation = Observation {
+        label: wave.wave.clone(),
+        // Waves are taken as annual; the survey rule does not use months.
+        months: 12,
+        value: None,
+        unit: "percent".to_string(),
+        base: None,
+        no_data: None,
+    };
+    let share = survey_share(wave, question, answers);
+    match share {
+        Ok((percent, base)) => {
+            observation.value = Some(percent);
+            observation.base = Some(base);
+        }
+        Err(why) => observation.no_data = Some(why),
+    }
+    observation
+}
+
+fn survey_share(
+    wave: &SurveyWave,
+    question: &str,
+    answers: &[String],
+) -> std::result::Result<(f64, f64), String> {
+    let label = &wave.wave;
+    let survey = &wave.survey;
+    let Some(stored) = wave.question(question) else {
+        return Err(format!("wave {label} of survey `{survey}` has no question `{question}`"));
+    };
+    let unknown: Vec<&str> =
+        answers.iter().filter(|a| stored.answer(a).is_none()).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        let known: Vec<&str> = stored.answers.iter().map(|a| a.answer.as_str()).collect();
+        return Err(format!(
+            "wave {label} of survey `{survey}`: question `{question}` has no answer `{}` (its answers are {})",
+            unknown.join("`, `"),
+            known.join(", ")
+        ));
+    }
+    if stored.respondents == 0 || stored.sum_weights <= 0.0 {
+        return Err(format!("nobody answered question `{question}` in wave {label}"));
+    }
+    let positive: Vec<&str> =
+        stored.answers.iter().filter(|a| a.positive).map(|a| a.answer.as_str()).collect();
+    let mut chosen: Vec<&str> = answers.iter().map(String::as_str).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let counted = if chosen.is_empty() {
+        if positive.is_empty() {
+            return Err(format!(
+                "question `{question}` has no positive answers; list the answers counted in `answers`"
+            ));
+        }
+        stored.positive_sum_weights
+    } else if stored.kind == "multi" && chosen.len() > 1 {
+        let mut positive_sorted = positive.clone();
+        positive_sorted.sort_unstable();
+        if positive_sorted != chosen {
+            return Err(format!(
+                "question `{question}` is multiple choice: `answers` must be one answer or exactly its positive answers"
+            ));
+        }
+        stored.positive_sum_weights
+    } else {
+        chosen.iter().filter_map(|a| stored.answer(a)).map(|a| a.sum_weights).sum()
+    };
+    Ok((100.0 * counted / stored.sum_weights, stored.effective_base()))
 }
 
 #[cfg(test)]

@@ -251,7 +251,14 @@ mod tests {
     use super::*;
 
     fn month(label: &str, value: Option<f64>) -> Observation {
-        Observation { label: label.to_string(), months: 1, value, unit: "count".to_string() }
+        Observation {
+            label: label.to_string(),
+            months: 1,
+            value,
+            unit: "count".to_string(),
+            base: None,
+            no_data: None,
+        }
     }
 
     #[test]

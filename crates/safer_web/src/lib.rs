@@ -16,6 +16,7 @@ mod assessments;
 mod assets;
 mod auth;
 mod error;
+mod format;
 mod health;
 mod indicators;
 mod plans;
@@ -33,6 +34,7 @@ use safer_storage::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use assessments::{AssessFuture, Assessor, BuildStep, BuiltAssessment, Progress};
 pub use error::AppError;
 pub use session::Keys;
 
@@ -85,6 +87,9 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// The clock.
     pub clock: Clock,
+    /// Builds strategic assessments for analysts; without one, the web app only serves the
+    /// stored reports.
+    pub assessor: Option<Arc<dyn Assessor>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -92,6 +97,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("store", &self.store)
             .field("config", &self.config)
+            .field("assessor", &self.assessor.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -104,7 +110,19 @@ impl AppState {
         clock: Clock,
     ) -> Result<AppState, safer_storage::StoreError> {
         let keys = Keys::load(&store, clock()).await?;
-        Ok(AppState { store, config: Arc::new(config), keys: Arc::new(keys), clock })
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            keys: Arc::new(keys),
+            clock,
+            assessor: None,
+        })
+    }
+
+    /// The state with an assessor, so analysts can build assessments from the web app.
+    pub fn with_assessor(mut self, assessor: Arc<dyn Assessor>) -> AppState {
+        self.assessor = Some(assessor);
+        self
     }
 
     pub(crate) fn now(&self) -> i64 {

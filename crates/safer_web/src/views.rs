@@ -190,6 +190,8 @@ pub(crate) struct AssessmentRow {
 pub(crate) struct AssessmentsPage {
     pub(crate) layout: Layout,
     pub(crate) assessments: Vec<AssessmentRow>,
+    /// Whether the "New assessment" button is shown (analysts, with an assessor).
+    pub(crate) can_generate: bool,
 }
 
 /// One stored assessment: when it was generated and links to the report and its figures.
@@ -206,6 +208,61 @@ pub(crate) struct AssessmentPage {
     pub(crate) json_file: String,
     pub(crate) html_kb: usize,
     pub(crate) json_kb: usize,
+    /// Where the "Regenerate" form posts, shown to analysts when the settings were kept.
+    pub(crate) regenerate_href: Option<String>,
+    /// The new-assessment form filled in from this one's settings.
+    pub(crate) new_from_href: String,
+}
+
+/// An option of a select.
+#[derive(Debug, Clone)]
+pub(crate) struct SelectOption {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}
+
+/// The form that starts a new assessment, with the values typed and their errors.
+#[derive(Template)]
+#[template(path = "assessment_new.html")]
+pub(crate) struct NewAssessmentPage {
+    pub(crate) layout: Layout,
+    pub(crate) title: String,
+    pub(crate) area: String,
+    pub(crate) base: String,
+    pub(crate) current: String,
+    pub(crate) peers: String,
+    pub(crate) start_from: Vec<SelectOption>,
+    pub(crate) errors: Vec<FieldError>,
+}
+
+impl NewAssessmentPage {
+    pub(crate) fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// An assessment job: where the build is, or how it ended.
+#[derive(Template)]
+#[template(path = "assessment_job.html")]
+pub(crate) struct JobPage {
+    pub(crate) layout: Layout,
+    pub(crate) heading: &'static str,
+    /// The title of the assessment being built.
+    pub(crate) title: String,
+    pub(crate) status: &'static str,
+    /// While the job is queued or running, this page's own address for "Check progress"
+    /// (no timed refresh: WCAG 2.2.1, axe-core's `meta-refresh`).
+    pub(crate) check_href: Option<String>,
+    /// The step running now.
+    pub(crate) step: Option<String>,
+    pub(crate) steps_done: i64,
+    pub(crate) steps_total: i64,
+    pub(crate) started: String,
+    pub(crate) assessment_href: Option<String>,
+    /// Done, but the assessment it made has since been replaced or deleted.
+    pub(crate) replaced: bool,
+    pub(crate) error: Option<String>,
 }
 
 /// A link to a priority, with the line that describes it.

@@ -8,6 +8,10 @@
 //! are tested in (so the PDF is the page a reader sees, with the same fonts and SVG rendering),
 //! it is a Debian package, and it adds no Rust dependency; typst would mean a second layout of
 //! every section and its own SVG support.
+//!
+//! The settings are stored with the report (`--save`, the demo, the web app) resolved: every
+//! path made absolute, so the report can be built again from anywhere. [`WebAssessor`] is the
+//! web app's [`safer_web::Assessor`]: the same build, reporting its steps as it goes.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,10 +29,12 @@ use crate::commands::evidence::{
 };
 use crate::commands::hotspots::{self, zoom_extent};
 use crate::commands::indicators;
+use crate::commands::open_store;
 use crate::commands::{priorities, survey};
 use crate::config::Config;
 use safer_analytics::priority::PriorityReport;
 use safer_analytics::survey::{Estimate, SurveyReport};
+use safer_storage::NewAssessment;
 
 /// The assessment's settings (`--config FILE`, TOML). Paths are relative to the file.
 #[derive(Debug, Deserialize)]
@@ -121,7 +127,7 @@ struct Traced {
 
 /// `safer assess`.
 pub async fn run(config: &Config, file: &Path, args: &AssessArgs) -> anyhow::Result<ExitCode> {
-    let report = build(config, file).await?;
+    let report = build_file(config, file).await?;
     std::fs::write(&args.out, &report.html)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     let sidecar = args.out.with_extension("json");
@@ -132,7 +138,78 @@ pub async fn run(config: &Config, file: &Path, args: &AssessArgs) -> anyhow::Res
         print_pdf(&args.out, pdf)?;
         println!("wrote {}", pdf.display());
     }
+    if args.save {
+        let store = open_store(config).await?;
+        let figures_json = serde_json::to_string(&report.json)?;
+        let assessment = NewAssessment {
+            title: &report.title,
+            html: &report.html,
+            figures_json: &figures_json,
+            settings: Some(&report.settings),
+        };
+        let saved = store.save_assessment(&assessment, crate::now()).await;
+        store.close().await;
+        let id = saved?;
+        println!("saved it in the database as assessment {id}, with its settings");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The build's steps, in the order it reports them. Loading the evidence also compares the
+/// periods and the peers: `Evidence::load` does both in one pass, as `safer compare` does.
+pub(crate) const STEPS: [&str; 5] = [
+    "Loading the evidence and comparing periods and peers",
+    "Finding hot spots",
+    "Analysing the surveys",
+    "Scoring the priorities",
+    "Writing the report",
+];
+
+/// Told each step as it starts: its name, how many steps are done, and how many there are.
+pub(crate) type OnStep<'a> = &'a (dyn Fn(&'static str, u32, u32) + Send + Sync);
+
+fn report_step(on_step: OnStep<'_>, index: usize) {
+    on_step(STEPS[index], index as u32, STEPS.len() as u32);
+}
+
+/// The web app's assessor: builds with `build` on a blocking thread (the counting and the
+/// permutations are CPU work that must not hold up the server's request threads), relative
+/// paths in the settings taken against the data directory.
+#[derive(Debug, Clone)]
+pub struct WebAssessor {
+    config: Config,
+}
+
+impl WebAssessor {
+    /// An assessor reading the database and data directory `config` names.
+    pub fn new(config: Config) -> WebAssessor {
+        WebAssessor { config }
+    }
+}
+
+impl safer_web::Assessor for WebAssessor {
+    fn assess(&self, settings: String, progress: safer_web::Progress) -> safer_web::AssessFuture {
+        let config = self.config.clone();
+        let runtime = tokio::runtime::Handle::current();
+        Box::pin(async move {
+            let built = tokio::task::spawn_blocking(move || {
+                let on_step = |name: &'static str, done: u32, total: u32| {
+                    progress(safer_web::BuildStep { name: name.to_string(), done, total })
+                };
+                let dir = config.data_dir.clone();
+                runtime.block_on(build(&config, &settings, "the settings", &dir, &on_step))
+            })
+            .await
+            .map_err(|err| format!("the build stopped unexpectedly ({err})"))?
+            .map_err(|err| format!("{err:#}"))?;
+            Ok(safer_web::BuiltAssessment {
+                figures_json: serde_json::to_string(&built.json).map_err(|err| err.to_string())?,
+                title: built.title,
+                html: built.html,
+                settings: built.settings,
+            })
+        })
+    }
 }
 
 /// A built assessment: the self-contained HTML and the JSON of every figure.
@@ -144,17 +221,95 @@ pub(crate) struct Built {
     pub(crate) html: String,
     /// The figures, with the commands that reproduce them.
     pub(crate) json: serde_json::Value,
+    /// The settings, resolved (every path absolute), to store with the report.
+    pub(crate) settings: String,
 }
 
 /// Builds the assessment described by the settings file `file` (paths in it are relative to
 /// it), from the inputs it names or the database.
-pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built> {
+pub(crate) async fn build_file(config: &Config, file: &Path) -> anyhow::Result<Built> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let settings: AssessConfig = toml::from_str(&text)
-        .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.to_string().trim()))?;
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let resolve = |path: &PathBuf| if path.is_absolute() { path.clone() } else { dir.join(path) };
+    build(config, &text, &file.display().to_string(), &dir, &|_, _, _| {}).await
+}
+
+/// The settings `text` with every path in them made absolute against `dir`: police.uk inputs,
+/// a harm file, `polygon:` areas and peers, the zoom polygon, survey files and the priority
+/// matrix and results. Shape problems are reported against `text`'s own lines, as from
+/// `origin`.
+pub(crate) fn resolve_settings(text: &str, origin: &str, dir: &Path) -> anyhow::Result<String> {
+    toml::from_str::<AssessConfig>(text)
+        .map_err(|err| anyhow::anyhow!("{origin}: {}", err.to_string().trim()))?;
+    let dir = std::path::absolute(dir)
+        .with_context(|| format!("cannot make {} absolute", dir.display()))?;
+    let absolute = |path: &str| -> String {
+        if Path::new(path).is_absolute() {
+            path.to_string()
+        } else {
+            dir.join(path).display().to_string()
+        }
+    };
+    let fix = |value: &mut toml::Value| {
+        if let Some(path) = value.as_str() {
+            *value = toml::Value::String(absolute(path));
+        }
+    };
+    let fix_selector = |value: &mut toml::Value| {
+        if let Some(path) = value.as_str().and_then(|s| s.strip_prefix("polygon:")) {
+            *value = toml::Value::String(format!("polygon:{}", absolute(path)));
+        }
+    };
+    let fix_keys = |table: Option<&mut toml::Value>, keys: &[&str]| {
+        if let Some(table) = table.and_then(toml::Value::as_table_mut) {
+            for key in keys {
+                if let Some(value) = table.get_mut(*key) {
+                    fix(value);
+                }
+            }
+        }
+    };
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|err: toml::de::Error| anyhow::anyhow!("{origin}: {}", err.to_string().trim()))?;
+    if let Some(inputs) = table.get_mut("inputs").and_then(toml::Value::as_array_mut) {
+        inputs.iter_mut().for_each(fix);
+    }
+    if let Some(harm) = table.get_mut("harm").filter(|h| h.as_str() != Some("default")) {
+        fix(harm);
+    }
+    if let Some(area) = table.get_mut("area") {
+        fix_selector(area);
+    }
+    if let Some(peers) = table.get_mut("peers").and_then(toml::Value::as_array_mut) {
+        peers.iter_mut().for_each(fix_selector);
+    }
+    fix_keys(table.get_mut("hotspots"), &["zoom"]);
+    fix_keys(table.get_mut("priorities"), &["matrix", "survey_results"]);
+    if let Some(surveys) = table.get_mut("surveys").and_then(toml::Value::as_array_mut) {
+        for survey in surveys {
+            fix_keys(Some(survey), &["definition", "responses", "previous"]);
+        }
+    }
+    Ok(table.to_string())
+}
+
+/// Builds the assessment the settings `text` describe (relative paths in them are taken
+/// against `dir`; `origin` names them in errors), from the inputs they name or the database,
+/// telling `on_step` each step as it starts.
+pub(crate) async fn build(
+    config: &Config,
+    text: &str,
+    origin: &str,
+    dir: &Path,
+    on_step: OnStep<'_>,
+) -> anyhow::Result<Built> {
+    report_step(on_step, 0);
+    let resolved = resolve_settings(text, origin, dir)?;
+    let settings: AssessConfig = toml::from_str(&resolved)
+        .map_err(|err| anyhow::anyhow!("{origin}: {}", err.to_string().trim()))?;
+    // Every path is absolute now.
+    let resolve = |path: &PathBuf| path.clone();
     let inputs: Vec<PathBuf> = settings.inputs.iter().map(resolve).collect();
     let input_text = if inputs.is_empty() {
         String::new()
@@ -182,6 +337,7 @@ pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built>
         settings.harm.as_ref().map_or(String::new(), |h| format!(" --harm {h}"))
     );
 
+    report_step(on_step, 1);
     let hotspots = match &settings.hotspots {
         None => None,
         Some(spots) => {
@@ -238,6 +394,7 @@ pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built>
         }
     };
 
+    report_step(on_step, 2);
     let mut surveys = Vec::new();
     for survey in &settings.surveys {
         let report = survey::analyse_files(
@@ -259,6 +416,7 @@ pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built>
     // Without a survey results file, public concern comes straight from the first survey's
     // top-issue ranking: each option's share of respondents.
     let derived = tempfile::tempdir().context("cannot make a scratch folder")?;
+    report_step(on_step, 3);
     let priorities = match &settings.priorities {
         None => None,
         Some(p) => {
@@ -306,6 +464,7 @@ pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built>
 
     // The survey and priority sections are rendered first so that their figures are in the
     // appendix, which `render` writes last.
+    report_step(on_step, 4);
     let mut extra_traced = Vec::new();
     let extra = render_surveys_and_priorities(&surveys, priorities.as_ref(), &mut extra_traced);
     let mut traced = Vec::new();
@@ -340,7 +499,7 @@ pub(crate) async fn build(config: &Config, file: &Path) -> anyhow::Result<Built>
         "priorities": priorities.as_ref().map(|(report, _)| report),
         "figures": traced,
     });
-    Ok(Built { title: settings.title.clone(), html, json })
+    Ok(Built { title: settings.title.clone(), html, json, settings: resolved })
 }
 
 /// Prints the HTML to PDF with headless Chromium (`SAFER_CHROMIUM`, else /usr/bin/chromium).

@@ -188,12 +188,13 @@ fn print_row(row: &StatusRow<'_>) {
     let evaluation = &row.evaluation;
     let status = evaluation.rag.map_or("No status", |r| r.label());
     println!("{status:<9} {} / {}: {}", row.plan, row.priority, row.title);
+    let value = |v: f64| value_text(v, &evaluation.unit);
     if let (Some((base_label, base)), Some((label, current))) =
         (&evaluation.base, &evaluation.current)
     {
-        println!("          {label}: {current} (was {base} in {base_label})");
+        println!("          {label}: {} (was {} in {base_label})", value(*current), value(*base));
     } else if let Some((label, current)) = &evaluation.current {
-        println!("          {label}: {current}");
+        println!("          {label}: {}", value(*current));
     }
     if let Some(outcome) = &evaluation.outcome {
         let p = outcome.p_value.map(|p| format!("; {}", p_value_words(p))).unwrap_or_default();
@@ -201,5 +202,31 @@ fn print_row(row: &StatusRow<'_>) {
     }
     if let Some(why) = &evaluation.no_data {
         println!("          {why}");
+    }
+}
+
+/// A value as the status line prints it: counts whole, percentages to one decimal place with
+/// a per cent sign, anything else to at most two decimal places.
+fn value_text(value: f64, unit: &str) -> String {
+    match unit {
+        "count" => format!("{value:.0}"),
+        "percent" => format!("{value:.1}%"),
+        _ => {
+            let text = format!("{value:.2}");
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_text;
+
+    #[test]
+    fn values_are_printed_to_a_sensible_precision() {
+        assert_eq!(value_text(1234.0, "count"), "1234");
+        assert_eq!(value_text(29.629170399874333, "percent"), "29.6%");
+        assert_eq!(value_text(12.5, "rate"), "12.5");
+        assert_eq!(value_text(12.0, "rate"), "12");
     }
 }

@@ -3,10 +3,12 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use safer_storage::redact_url;
 use safer_web::{app, system_clock, AppState};
 
+use super::assess::WebAssessor;
 use super::open_store;
 use crate::cli::DemoArgs;
 use crate::config::Config;
@@ -91,7 +93,11 @@ async fn run_server(
     store: safer_storage::Store,
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<ExitCode> {
-    let state = AppState::new(store.clone(), config.web.clone(), system_clock()).await?;
+    // Analysts build assessments from the web app with `safer assess`'s own code.
+    let assessor = Arc::new(WebAssessor::new(config.clone()));
+    let state = AppState::new(store.clone(), config.web.clone(), system_clock())
+        .await?
+        .with_assessor(assessor);
     let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(server.address = %listener.local_addr()?, "serving");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;

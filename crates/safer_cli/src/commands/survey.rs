@@ -1,10 +1,13 @@
 //! `safer survey analyse` (shares, changes, sub-group differences and top issues of a resident
-//! or youth survey) and `safer synth survey` (seeded synthetic responses for the demo).
+//! or youth survey), `safer survey import` (one wave's aggregates stored for plan indicators)
+//! and `safer synth survey` (seeded synthetic responses for the demo).
 //!
 //! Reading is `safer_domain::survey::parse_definition` and `safer_import::survey`; the
 //! statistics are `safer_analytics::survey`. This module reads files, prints, and refuses a
-//! responses file with any bad row: a survey analysed without some of its rows would publish
-//! figures nobody can reproduce.
+//! responses file with any bad row: a survey analysed or imported without some of its rows
+//! would publish figures nobody can reproduce. Import stores aggregates only
+//! ([`wave_aggregates`]): per question the respondents, Σw, Σw² and Σw of positive answers, and
+//! Σw per answer option; no respondent's answers leave this process.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -15,17 +18,153 @@ use anyhow::{bail, Context};
 use safer_analytics::survey::{analyse, Difference, Estimate, SurveyData, SurveyReport, Verdict};
 use safer_domain::survey::{parse_definition, QuestionKind, SurveyDefinition, SurveyResponses};
 use safer_import::survey::parse_responses;
+use safer_storage::{SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion};
 
+use super::open_store;
 use crate::cli::{SurveyAnalyseArgs, SurveyCommand, SynthSurveyArgs};
+use crate::config::Config;
 
 /// How many row errors are listed before the rest are counted.
 const MAX_LISTED_ERRORS: usize = 20;
 
 /// `safer survey ...`.
-pub fn run(command: &SurveyCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(config: &Config, command: &SurveyCommand) -> anyhow::Result<ExitCode> {
     match command {
         SurveyCommand::Analyse(args) => analyse_command(args),
+        SurveyCommand::Import { definition, responses, wave } => {
+            let store = open_store(config).await?;
+            let imported = import_wave(&store, definition, responses, wave, crate::now()).await?;
+            println!("{}", imported.summary());
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// What [`import_wave`] stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedWave {
+    /// The survey id (the definition's).
+    pub survey: String,
+    /// The wave label.
+    pub wave: String,
+    /// Data rows of the responses file.
+    pub respondents: usize,
+    /// Questions stored (those the file has a column for).
+    pub questions: usize,
+    /// Whether a wave with the same label was replaced.
+    pub outcome: SurveyWaveOutcome,
+}
+
+impl ImportedWave {
+    /// One line for the terminal.
+    pub fn summary(&self) -> String {
+        let what = match self.outcome {
+            SurveyWaveOutcome::Created => "Imported",
+            SurveyWaveOutcome::Replaced => "Replaced",
+        };
+        format!(
+            "{what} wave {} of survey `{}`: {} respondents, {} questions (aggregates only).",
+            self.wave, self.survey, self.respondents, self.questions
+        )
+    }
+}
+
+/// Checks a wave label: not empty, no surrounding spaces, at most 40 characters, no control
+/// characters.
+fn check_wave_label(wave: &str) -> anyhow::Result<()> {
+    if wave.is_empty()
+        || wave.trim() != wave
+        || wave.chars().count() > 40
+        || wave.chars().any(char::is_control)
+    {
+        bail!(
+            "--wave `{wave}` is not a wave label: use up to 40 characters without surrounding spaces, such as 2022"
+        );
+    }
+    Ok(())
+}
+
+/// Reads the definition and responses exactly as `safer survey analyse` does (any bad row
+/// refuses the whole file), aggregates them and stores wave `wave` of the definition's survey,
+/// replacing a wave with the same label.
+pub async fn import_wave(
+    store: &safer_storage::Store,
+    definition: &Path,
+    responses: &Path,
+    wave: &str,
+    now: i64,
+) -> anyhow::Result<ImportedWave> {
+    check_wave_label(wave)?;
+    let definition = read_definition(definition)?;
+    let responses = read_responses(&definition, responses)?;
+    let questions = wave_aggregates(&definition, &responses);
+    let outcome = store.import_survey_wave(&definition.survey.id, wave, &questions, now).await?;
+    Ok(ImportedWave {
+        survey: definition.survey.id.clone(),
+        wave: wave.to_string(),
+        respondents: responses.respondents.len(),
+        questions: questions.len(),
+        outcome,
+    })
+}
+
+/// The aggregates of one wave: for each question the file has a column for, the respondents
+/// who answered it, Σw, Σw², Σw of those giving any positive answer, and Σw per option (each
+/// chosen option of a multiple-choice answer counts).
+pub fn wave_aggregates(
+    definition: &SurveyDefinition,
+    responses: &SurveyResponses,
+) -> Vec<SurveyWaveQuestion> {
+    definition
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(q_idx, _)| responses.asked.get(*q_idx).copied().unwrap_or(false))
+        .map(|(q_idx, question)| {
+            let (mut respondents, mut sum, mut sum_sq, mut positive) = (0i64, 0.0, 0.0, 0.0);
+            let mut per_option = vec![0.0f64; question.options.len()];
+            for respondent in &responses.respondents {
+                let Some(chosen) = respondent.answers.get(q_idx).filter(|a| !a.is_empty()) else {
+                    continue;
+                };
+                let w = respondent.weight;
+                respondents += 1;
+                sum += w;
+                sum_sq += w * w;
+                if chosen.iter().any(|&o| question.is_positive(usize::from(o))) {
+                    positive += w;
+                }
+                for &o in chosen {
+                    if let Some(slot) = per_option.get_mut(usize::from(o)) {
+                        *slot += w;
+                    }
+                }
+            }
+            SurveyWaveQuestion {
+                question: question.id.clone(),
+                kind: match question.kind {
+                    QuestionKind::Single => "single",
+                    QuestionKind::Multi => "multi",
+                }
+                .to_string(),
+                respondents,
+                sum_weights: sum,
+                sum_weights_sq: sum_sq,
+                positive_sum_weights: positive,
+                answers: question
+                    .options
+                    .iter()
+                    .zip(per_option)
+                    .enumerate()
+                    .map(|(o_idx, (option, sum_weights))| SurveyWaveAnswer {
+                        answer: option.id.clone(),
+                        positive: question.is_positive(o_idx),
+                        sum_weights,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Reads and validates a survey definition, naming the file, line and column of each problem.
@@ -524,6 +663,30 @@ groups = [
   { id = "white", label = "White", options = ["white"] },
 ]
 "#;
+
+    #[test]
+    fn wave_aggregates_sum_weights_and_squares_per_question_and_option() {
+        let definition = parse_definition(DEFINITION).unwrap();
+        // Four respondents; the third skips `safe-day`, the fourth chooses two issues.
+        let csv = "safe-day,issues,ethnicity,w\nyes,a,white,1\nno,b,asian,2\n,a,white,0.5\nyes,a;c,white,3\n";
+        let import = parse_responses(&definition, csv.as_bytes()).unwrap();
+        assert!(import.errors.is_empty(), "{:?}", import.errors);
+        let questions = wave_aggregates(&definition, &import.responses);
+        assert_eq!(questions.len(), 2);
+        let safe = &questions[0];
+        assert_eq!((safe.question.as_str(), safe.kind.as_str()), ("safe-day", "single"));
+        // Σw = 1 + 2 + 3 = 6, Σw² = 1 + 4 + 9 = 14, positive Σw = 1 + 3 = 4.
+        assert_eq!((safe.respondents, safe.sum_weights, safe.sum_weights_sq), (3, 6.0, 14.0));
+        assert_eq!(safe.positive_sum_weights, 4.0);
+        let sums: Vec<(&str, bool, f64)> =
+            safe.answers.iter().map(|a| (a.answer.as_str(), a.positive, a.sum_weights)).collect();
+        assert_eq!(sums, [("yes", true, 4.0), ("no", false, 2.0)]);
+        assert!((safe.effective_base() - 36.0 / 14.0).abs() < 1e-12);
+        let issues = &questions[1];
+        assert_eq!((issues.respondents, issues.sum_weights), (4, 6.5));
+        let sums: Vec<f64> = issues.answers.iter().map(|a| a.sum_weights).collect();
+        assert_eq!(sums, [4.5, 2.0, 3.0], "each chosen option counts");
+    }
 
     #[test]
     fn synthetic_responses_read_back_and_are_seeded() {

@@ -258,3 +258,110 @@ fn bad_assessment_settings_are_clear_errors() {
     let err = failed(&safer(dir.path(), &["assess", "--out", "r.html"]));
     assert!(err.contains("--config"), "{err}");
 }
+
+#[test]
+fn a_saved_assessment_rebuilds_from_its_stored_settings_through_the_web_assessor() {
+    use std::sync::{Arc, Mutex};
+
+    use safer_web::{Assessor, BuildStep};
+
+    let dir = tempfile::tempdir().unwrap();
+    let police = dir.path().join("police");
+    ok(&safer(
+        dir.path(),
+        &[
+            "synth",
+            "police-uk",
+            "--force",
+            "synthetic",
+            "--months",
+            "24",
+            "--rows-per-month",
+            "300",
+            "--start",
+            "2021-01",
+            "--out",
+            police.to_str().unwrap(),
+        ],
+    ));
+    // The settings live in their own folder and name the data relative to it.
+    let settings_dir = dir.path().join("settings");
+    std::fs::create_dir_all(&settings_dir).unwrap();
+    let settings_file = settings_dir.join("assessment.toml");
+    std::fs::write(
+        &settings_file,
+        "title = \"Saved assessment\"\narea = \"all\"\nbase = \"2021-01..2021-12\"\n\
+         current = \"2022-01..2022-12\"\ninputs = [\"../police\"]\nharm = \"default\"\n\n\
+         [hotspots]\nunits = \"points\"\nweights = \"knn:6\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report.html");
+    let printed = ok(&safer(
+        dir.path(),
+        &[
+            "assess",
+            "--config",
+            settings_file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--save",
+        ],
+    ));
+    let id: i64 = printed
+        .split("as assessment ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no id in: {printed}"));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let url = format!("sqlite://{}", dir.path().join("safer.db").display());
+        let store = safer_storage::Store::connect(&url).await.unwrap();
+        let stored = store.assessment(id).await.unwrap().expect("saved");
+        assert_eq!(stored.title, "Saved assessment");
+        assert_eq!(stored.html, std::fs::read_to_string(&out).unwrap(), "the report as written");
+        let settings = stored.settings.expect("saved with its settings");
+        let table: toml::Table = settings.parse().unwrap();
+        let input = table["inputs"][0].as_str().unwrap();
+        assert!(Path::new(input).is_absolute(), "resolved: {settings}");
+        assert!(Path::new(input).is_dir(), "{input}");
+        assert_eq!(table["harm"].as_str(), Some("default"), "not a path: {settings}");
+        assert_eq!(table["hotspots"]["weights"].as_str(), Some("knn:6"));
+
+        // Rebuilt from the stored settings alone, by the web app's assessor, with another data
+        // directory: the same report, and each step reported in order.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let config = safer_cli::config::Config::for_database(elsewhere.path(), &url).unwrap();
+        let assessor = safer_cli::commands::assess::WebAssessor::new(config);
+        let steps = Arc::new(Mutex::new(Vec::<BuildStep>::new()));
+        let seen = steps.clone();
+        let built = assessor
+            .assess(settings.clone(), Box::new(move |step| seen.lock().unwrap().push(step)))
+            .await
+            .expect("rebuilt");
+        assert_eq!(built.title, "Saved assessment");
+        assert_eq!(built.html, stored.html, "the same data gives the same report");
+        assert_eq!(built.figures_json, stored.figures_json);
+        assert_eq!(built.settings, settings, "resolved settings resolve to themselves");
+        let steps = steps.lock().unwrap().clone();
+        let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Loading the evidence and comparing periods and peers",
+                "Finding hot spots",
+                "Analysing the surveys",
+                "Scoring the priorities",
+                "Writing the report",
+            ]
+        );
+        assert!(steps.iter().enumerate().all(|(i, s)| s.done as usize == i && s.total == 5));
+
+        // A problem is a sentence for the page, not a panic.
+        let broken = settings.replace("2022-01..2022-12", "2020-01..2020-12");
+        let err = assessor.assess(broken, Box::new(|_| {})).await.unwrap_err();
+        assert!(err.contains("base period"), "{err}");
+        store.close().await;
+    });
+}

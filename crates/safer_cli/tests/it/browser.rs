@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use safer_cli::commands::assess::WebAssessor;
 use safer_cli::demo;
 use safer_storage::Store;
 use safer_test_utils::browser::Browser;
@@ -16,6 +17,7 @@ struct Server {
     _dir: tempfile::TempDir,
     base: String,
     coordinator_password: String,
+    analyst_password: String,
 }
 
 fn start_demo_server() -> Server {
@@ -27,7 +29,12 @@ fn start_demo_server() -> Server {
         store.migrate().await.unwrap();
         let config = safer_cli::config::Config::for_database(dir.path(), &url).unwrap();
         let seeded = demo::seed(&config, &store, safer_cli::now()).await.unwrap();
-        let state = AppState::new(store, WebConfig::default(), system_clock()).await.unwrap();
+        // As `safer demo` serves it: analysts can build assessments.
+        let assessor = std::sync::Arc::new(WebAssessor::new(config.clone()));
+        let state = AppState::new(store, WebConfig::default(), system_clock())
+            .await
+            .unwrap()
+            .with_assessor(assessor);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -37,9 +44,16 @@ fn start_demo_server() -> Server {
         });
         (address, seeded)
     });
-    let coordinator_password =
-        seeded.accounts.iter().find(|a| a.username == "coordinator").unwrap().password.clone();
-    Server { _runtime: runtime, _dir: dir, base: format!("http://{address}"), coordinator_password }
+    let password = |username: &str| {
+        seeded.accounts.iter().find(|a| a.username == username).unwrap().password.clone()
+    };
+    Server {
+        _runtime: runtime,
+        _dir: dir,
+        base: format!("http://{address}"),
+        coordinator_password: password("coordinator"),
+        analyst_password: password("analyst"),
+    }
 }
 
 /// Checks the page with axe-core and the console, collecting problems rather than stopping at
@@ -187,4 +201,79 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
             "axe-core should flag the bad page: {ids:?}"
         );
     }
+}
+
+#[test]
+fn analyst_regenerates_the_demo_assessment_in_chromium() {
+    let Some(browser) = Browser::start() else { return };
+    let server = start_demo_server();
+    let base = &server.base;
+    let shots = output_dir();
+    let mut problems = Vec::new();
+
+    browser.goto(&format!("{base}/sign-in?next=/assessments"));
+    browser.type_into("#username", "analyst");
+    browser.type_into("#password", &server.analyst_password);
+    browser.click("button[type=submit]");
+    browser.wait_until("the assessments", |b| b.current_url().ends_with("/assessments"));
+    assert!(browser.body_text().contains("New assessment"), "{}", browser.body_text());
+    audit(&browser, "assessments (analyst)", &mut problems);
+
+    browser.click("td.app-table__cell a.app-link");
+    browser.wait_until("the assessment page", |b| b.body_text().contains("Open the report"));
+    let before = browser.current_url();
+    assert!(
+        browser.body_text().contains("Regenerate with today's data"),
+        "{}",
+        browser.body_text()
+    );
+    audit(&browser, "assessment (analyst)", &mut problems);
+    browser.screenshot(&shots.join("08-assessment-regenerate.png"));
+
+    browser.click("form[action$='/regenerate'] button[type=submit]");
+    browser.wait_until("the progress page", |b| b.current_url().contains("/assessments/jobs/"));
+    let progress = browser.body_text();
+    assert!(
+        progress.contains("Building the assessment")
+            || progress.contains("The assessment is ready"),
+        "{progress}"
+    );
+    browser.screenshot(&shots.join("09-assessment-progress.png"));
+    audit(&browser, "assessment progress", &mut problems);
+
+    // The demo's build takes a while in a debug build; the reader checks progress until done.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    while !browser.body_text().contains("Open the new assessment") {
+        let text = browser.body_text();
+        assert!(!text.contains("could not be built"), "the build failed: {text}");
+        assert!(std::time::Instant::now() < deadline, "the build did not finish: {text}");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        browser.click("a.app-button[href^='/assessments/jobs/']");
+    }
+    assert!(browser.body_text().contains("Done"));
+    audit(&browser, "assessment job done", &mut problems);
+    browser.screenshot(&shots.join("10-assessment-job-done.png"));
+
+    browser.click("a[href^='/assessments/'].app-link");
+    browser.wait_until("the new assessment", |b| b.body_text().contains("Open the report"));
+    assert_ne!(browser.current_url(), before, "a new assessment, the old one kept");
+    assert!(browser.body_text().contains("Strategic assessment 2022"), "{}", browser.body_text());
+    audit(&browser, "regenerated assessment", &mut problems);
+    browser.screenshot(&shots.join("11-assessment-regenerated.png"));
+    browser.goto(&format!("{base}/assessments"));
+    let listed = browser.execute(
+        "return document.querySelectorAll('td.app-table__cell a.app-link').length;",
+        serde_json::json!([]),
+    );
+    assert_eq!(listed, 2, "both listed");
+
+    browser.goto(&format!("{base}/assessments/new"));
+    assert!(browser.body_text().contains("Start from"));
+    audit(&browser, "new assessment form", &mut problems);
+    browser.click("form[action='/assessments/new'] button[type=submit]");
+    browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
+    audit_expecting(&browser, "new assessment form with errors", Some(422), &mut problems);
+    browser.screenshot(&shots.join("12-assessment-new-errors.png"));
+
+    assert!(problems.is_empty(), "accessibility or console problems:\n{}", problems.join("\n"));
 }

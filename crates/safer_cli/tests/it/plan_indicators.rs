@@ -26,7 +26,7 @@ fn the_shipped_file_checks_and_a_broken_one_names_its_lines() {
     std::fs::write(dir.path().join("ok.toml"), INDICATORS).unwrap();
     let output = safer(dir.path(), &["plan", "indicators", "check", "ok.toml"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("11 indicators for plan `maidstone-2022-25`"));
+    assert!(text(&output.stdout).contains("12 indicators for plan `maidstone-2022-25`"));
 
     let broken = INDICATORS
         .replacen("period = \"rolling-6\"", "period = \"rolling-60\"", 1)
@@ -69,7 +69,7 @@ fn import_needs_the_plan_checks_priorities_and_status_says_what_is_missing() {
 
     let output = safer(dir.path(), &["plan", "indicators", "import", "ind.toml"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).starts_with("Imported 11 indicators"));
+    assert!(text(&output.stdout).starts_with("Imported 12 indicators"));
     let output = safer(dir.path(), &["plan", "indicators", "import", "ind.toml"]);
     assert!(text(&output.stdout).starts_with("Unchanged"), "{}", text(&output.stdout));
 
@@ -77,7 +77,7 @@ fn import_needs_the_plan_checks_priorities_and_status_says_what_is_missing() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 11);
+    assert_eq!(rows.len(), 12);
     assert_eq!(rows[0]["id"], "town-centre-violence");
     assert_eq!(rows[0]["evaluation"]["rag"], serde_json::Value::Null);
     assert_eq!(rows[0]["evaluation"]["no_data"], "no police.uk months have been imported");

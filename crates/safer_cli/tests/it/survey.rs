@@ -1,5 +1,7 @@
-//! `safer survey analyse` and `safer synth survey`: the shipped definitions, synthetic data
-//! analysed end to end, bad definitions and responses named by line, and the JSON shape.
+//! `safer survey analyse`, `safer survey import` and `safer synth survey`: the shipped
+//! definitions, synthetic data analysed end to end, bad definitions and responses named by
+//! line, the JSON shape, and waves imported (twice, harmlessly) giving the shipped survey
+//! indicator a status.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -284,4 +286,150 @@ fn json_shape_is_stable() {
     assert_eq!(value["questions"][0]["estimate"]["status"], "reported");
     let verdict = value["questions"][0]["change"]["difference"]["verdict"].as_str().unwrap();
     assert!(["higher", "lower", "no_significant_difference"].contains(&verdict), "{verdict}");
+}
+
+const PLAN: &str = include_str!("../../../../plans/maidstone-2022-25.toml");
+const INDICATORS: &str = include_str!("../../../../plans/maidstone-2022-25-indicators.toml");
+
+/// The `town-centre-night` estimate of `safer survey analyse --json`: (share 0–1, n_eff).
+fn town_centre_night(dir: &Path, definition: &str, responses: &str) -> (f64, f64) {
+    let json = ok(&safer(
+        dir,
+        &["survey", "analyse", "--definition", definition, "--responses", responses, "--json"],
+    ));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let question = report["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "town-centre-night")
+        .unwrap()
+        .clone();
+    let estimate = &question["estimate"];
+    (estimate["share"].as_f64().unwrap(), estimate["n_eff"].as_f64().unwrap())
+}
+
+fn import_wave(dir: &Path, definition: &str, responses: &str, wave: &str) -> String {
+    ok(&safer(
+        dir,
+        &["survey", "import", "--definition", definition, "--responses", responses, "--wave", wave],
+    ))
+}
+
+#[test]
+fn survey_waves_import_twice_harmlessly_and_give_the_plan_indicator_a_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let definition = definition("public-2021.toml");
+    let wave_2021 = synth(dir.path(), &definition, 1200, 2021, "wave-2021.csv");
+    let wave_2022 = synth(dir.path(), &definition, 1150, 2122, "wave-2022.csv");
+    std::fs::write(path("plan.toml"), PLAN).unwrap();
+    std::fs::write(path("indicators.toml"), INDICATORS).unwrap();
+    ok(&safer(dir.path(), &["plan", "import", &path("plan.toml")]));
+    ok(&safer(dir.path(), &["plan", "indicators", "import", &path("indicators.toml")]));
+
+    let status = |dir: &Path| -> serde_json::Value {
+        let json = ok(&safer(dir, &["plan", "indicators", "status", "--json"]));
+        let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["id"] == "town-centre-feel-safe-night-survey")
+            .expect("the shipped survey indicator")
+            .clone()
+    };
+    let before = status(dir.path());
+    assert_eq!(before["priority"], "safe-town-centre");
+    assert_eq!(before["evaluation"]["rag"], serde_json::Value::Null);
+    assert_eq!(
+        before["evaluation"]["no_data"],
+        "no waves of survey `public-2021` have been imported; import them with `safer survey import`"
+    );
+
+    let first = import_wave(dir.path(), &definition, &wave_2021, "2021");
+    assert!(
+        first.starts_with("Imported wave 2021 of survey `public-2021`: 1200 respondents"),
+        "{first}"
+    );
+    let one = status(dir.path());
+    assert_eq!(one["evaluation"]["no_data"], "only one wave; nothing to compare with", "{one}");
+
+    let second = import_wave(dir.path(), &definition, &wave_2022, "2022");
+    assert!(second.starts_with("Imported wave 2022"), "{second}");
+    let after_two = status(dir.path());
+    let again = import_wave(dir.path(), &definition, &wave_2022, "2022");
+    assert!(again.starts_with("Replaced wave 2022"), "{again}");
+    let row = status(dir.path());
+    assert_eq!(row, after_two, "re-importing a wave changes nothing");
+
+    // The values are the analysis' own shares, and the test is on its effective bases.
+    let (p_2021, n_2021) = town_centre_night(dir.path(), &definition, &wave_2021);
+    let (p_2022, n_2022) = town_centre_night(dir.path(), &definition, &wave_2022);
+    let evaluation = &row["evaluation"];
+    assert_eq!(evaluation["unit"], "percent", "{row}");
+    assert_eq!(evaluation["base"][0], "2021", "{row}");
+    assert_eq!(evaluation["current"][0], "2022", "{row}");
+    assert!((evaluation["base"][1].as_f64().unwrap() - 100.0 * p_2021).abs() < 1e-9, "{row}");
+    assert!((evaluation["current"][1].as_f64().unwrap() - 100.0 * p_2022).abs() < 1e-9, "{row}");
+    let rag = evaluation["rag"].as_str().expect("a status");
+    assert!(["green", "amber", "red"].contains(&rag), "{row}");
+    let expected = safer_analytics::survey::two_proportion_z_test(p_2022, n_2022, p_2021, n_2021);
+    let p = evaluation["outcome"]["p_value"].as_f64().expect("bases large enough to test");
+    assert!((p - expected.p_value).abs() < 1e-9, "{p} vs {}", expected.p_value);
+    let expected_rag = if p_2022 > p_2021 {
+        "green"
+    } else if p < 0.05 {
+        "red"
+    } else {
+        "amber"
+    };
+    assert_eq!(rag, expected_rag, "{row}");
+}
+
+#[test]
+fn survey_import_refuses_a_file_with_bad_rows_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let definition = dir.path().join("small.toml");
+    std::fs::write(&definition, SMALL).unwrap();
+    let definition = definition.to_str().unwrap();
+    let responses = dir.path().join("responses.csv");
+    let responses_path = responses.to_str().unwrap();
+
+    std::fs::write(&responses, "safe,weight\nyes,1\nperhaps,1\n").unwrap();
+    let stderr = failed(&safer(
+        dir.path(),
+        &[
+            "survey",
+            "import",
+            "--definition",
+            definition,
+            "--responses",
+            responses_path,
+            "--wave",
+            "2022",
+        ],
+    ));
+    assert!(
+        stderr.contains("responses.csv: line 3, column safe: unknown option `perhaps`"),
+        "{stderr}"
+    );
+    let stderr = failed(&safer(
+        dir.path(),
+        &[
+            "survey",
+            "import",
+            "--definition",
+            definition,
+            "--responses",
+            responses_path,
+            "--wave",
+            " ",
+        ],
+    ));
+    assert!(stderr.contains("is not a wave label"), "{stderr}");
+
+    // Nothing was stored by the refused import: the clean file's wave is new, not a replacement.
+    std::fs::write(&responses, "safe,weight\nyes,1\nno,2\n").unwrap();
+    let text = import_wave(dir.path(), definition, responses_path, "2022");
+    assert!(text.starts_with("Imported wave 2022 of survey `small`: 2 respondents"), "{text}");
 }

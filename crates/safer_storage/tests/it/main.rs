@@ -29,3 +29,5 @@ mod premises;
 mod schema;
 /// Sessions, login throttling and shared secrets.
 mod sessions;
+/// Survey waves: aggregates replaced whole per wave, listed by label, read as observations.
+mod survey_waves;

@@ -126,13 +126,17 @@ async fn partner_series_have_one_observation_per_period() {
                     label: "2019-04-01 to 2020-03-31".to_string(),
                     months: 12,
                     value: Some(87.0),
-                    unit: "count".to_string()
+                    unit: "count".to_string(),
+                    base: None,
+                    no_data: None,
                 },
                 Observation {
                     label: "2020-04-01 to 2021-03-31".to_string(),
                     months: 12,
                     value: Some(74.0),
-                    unit: "count".to_string()
+                    unit: "count".to_string(),
+                    base: None,
+                    no_data: None,
                 },
             ],
             "{}",

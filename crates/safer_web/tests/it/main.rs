@@ -1,6 +1,7 @@
 //! Web tests: the router driven in process with `oneshot`, no socket, on SQLite and PostgreSQL.
 
-/// Strategic assessments: the list, a report's page, the report under its own policy, figures.
+/// Strategic assessments: the list, a report's page, the report under its own policy, figures;
+/// analysts building one (form errors, CSRF, who may, a job run to its end) with a fake assessor.
 mod assessments;
 /// `/healthz`, assets and security headers.
 mod basics;
