@@ -86,6 +86,44 @@ pub enum Command {
     /// Resident and youth surveys: shares, changes and sub-group differences with intervals.
     #[command(subcommand)]
     Survey(SurveyCommand),
+    /// The audit log of personal data: verify its hash chain, list entries (docs/audit.md).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `safer audit ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain: exit 0 if intact, 1 naming the first broken entry.
+    Verify(AuditVerifyArgs),
+    /// List entries oldest first: ids and codes only.
+    List(AuditListArgs),
+}
+
+/// `safer audit verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// A SEQ:HASH printed by an earlier verify and recorded elsewhere: fail unless entry SEQ
+    /// still has HASH (detects a rewritten or truncated log; repeat for several)
+    #[arg(long = "anchor", value_name = "SEQ:HASH")]
+    pub anchors: Vec<String>,
+}
+
+/// `safer audit list`.
+#[derive(Debug, Args)]
+pub struct AuditListArgs {
+    /// Only entries at or after this date (YYYY-MM-DD, UTC) or instant (RFC 3339)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only entries about this object, such as case:42
+    #[arg(long, value_name = "KIND:ID")]
+    pub object: Option<String>,
+    /// At most this many entries
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub limit: u32,
+    /// Only entries after this sequence number (to page on)
+    #[arg(long, value_name = "SEQ", default_value_t = 0)]
+    pub after: i64,
 }
 
 /// `safer priorities`.

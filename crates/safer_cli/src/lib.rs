@@ -108,6 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
             Command::Synth(cli::SynthCommand::Survey(args)) => commands::survey::synth(&args),
             Command::Survey(command) => commands::survey::run(&config, &command).await,
+            Command::Audit(command) => commands::audit::run(&config, command).await,
             Command::Geo(cli::GeoCommand::Import(args)) => {
                 commands::geo::import(&config, &args).await
             }

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod assessments;
+mod audit;
 mod bulk;
 mod error;
 mod events;
@@ -37,6 +38,10 @@ pub use accounts::{Agency, Membership, NewAgency, NewUser, Partnership, User, Us
 pub use assessments::{
     AssessmentJob, AssessmentSummary, JobStatus, NewAssessment, StoredAssessment, JOB_INTERRUPTED,
     JOB_STALE_AFTER_SECS,
+};
+pub use audit::{
+    AuditAction, AuditAppend, AuditEntry, AuditProblem, AuditQuery, AuditRecord, AuditVerification,
+    AUDIT_GENESIS_HASH, AUDIT_VERIFY_PAGE,
 };
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;

@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod alcohol;
 pub mod area;
 pub mod assess;
+pub mod audit;
 pub mod evidence;
 pub mod export;
 pub mod geo;

@@ -6,6 +6,8 @@ mod alcohol;
 mod architecture;
 /// `safer assess`: the Maidstone report's HTML and PDF against `safer compare`, in Chromium.
 mod assess;
+/// `safer audit verify|list`: exit codes on intact and tampered logs, anchors, filters.
+mod audit;
 /// Real headless Chromium against the demo, with axe-core on every page.
 mod browser;
 /// The command line: `--help`, plan checks, users, configuration and the errors people meet.

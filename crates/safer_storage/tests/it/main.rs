@@ -5,6 +5,9 @@
 mod accounts;
 /// Generated assessments: saved, listed newest first, read by id, replaced by title.
 mod assessments;
+/// The audit log: the hash chain, verify against tampering, append-only triggers, concurrent
+/// appends, entries committed or rolled back with their transaction.
+mod audit;
 /// Concurrent writers queue instead of failing (SQLite `BEGIN IMMEDIATE`).
 mod concurrency;
 /// Counting stored street rows for an area, and the street months of the ledger.
