@@ -36,3 +36,11 @@ id_type!(
     /// The database id of an imported partnership plan.
     PlanId
 );
+id_type!(
+    /// The database id of a case (ASB, vulnerability, contextual safeguarding, domestic abuse).
+    CaseId
+);
+id_type!(
+    /// The database id of a case subject (a person, peer group, location or premises).
+    SubjectId
+);

@@ -9,9 +9,13 @@
 //! [`bng`] (the British National Grid projection).
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod agency;
 pub mod bng;
+pub mod case;
+pub mod casework;
 pub mod crime_type;
+pub mod document;
 pub mod geo;
 pub mod geography;
 pub mod ids;

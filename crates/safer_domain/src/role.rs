@@ -48,6 +48,13 @@ impl Role {
         }
     }
 
+    /// Whether the role works multi-agency cases (coordinator, practitioner, panel chair).
+    /// Analysts and committee members see aggregates only; administrators manage accounts and
+    /// get no case data by their role (see [`crate::access`]).
+    pub fn works_cases(self) -> bool {
+        matches!(self, Role::Coordinator | Role::Practitioner | Role::PanelChair)
+    }
+
     /// The name shown to people.
     pub fn label(self) -> &'static str {
         match self {
