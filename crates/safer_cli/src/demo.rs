@@ -100,6 +100,8 @@ pub struct Seeded {
     pub n_plan_indicators: usize,
     /// The strategic assessment built from the synthetic data: its title and stored id.
     pub assessment: (String, i64),
+    /// Fictional cases of the demo partnership (written on the first run only).
+    pub n_cases: usize,
 }
 
 fn read_credentials(path: &Path) -> Vec<(String, String)> {
@@ -208,6 +210,7 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
     .await?;
     seed_survey_waves(store, dir, now).await?;
     let assessment = seed_assessment(config, store, dir, now).await?;
+    let cases = crate::demo_cases::seed_cases(store, partnership.id(), now).await?;
 
     Ok(Seeded {
         plan_title: plan.plan.title.clone(),
@@ -219,6 +222,7 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
         synthetic_district,
         n_plan_indicators: indicators.indicators.len(),
         assessment,
+        n_cases: cases.cases,
     })
 }
 

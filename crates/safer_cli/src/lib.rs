@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+mod demo_cases;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -108,7 +109,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Synth(cli::SynthCommand::PoliceUk(args)) => commands::synth::police_uk(&args),
             Command::Synth(cli::SynthCommand::Survey(args)) => commands::survey::synth(&args),
             Command::Survey(command) => commands::survey::run(&config, &command).await,
-            Command::Audit(command) => commands::audit::run(&config, command).await,
             Command::Geo(cli::GeoCommand::Import(args)) => {
                 commands::geo::import(&config, &args).await
             }
@@ -121,6 +121,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Export(cli::ExportCommand::Parquet(args)) => {
                 commands::export::parquet(&config, &args).await
             }
+            Command::Audit(command) => commands::audit::run(&config, command).await,
         }
     })
 }

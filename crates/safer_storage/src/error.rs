@@ -16,6 +16,10 @@ pub enum StoreError {
         /// The constraint, or the column list SQLite reports.
         constraint: String,
     },
+    /// The person asking may see the record but not do this to it; the message says why in
+    /// words fit for a page.
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
     /// The database could not be reached or opened.
     #[error("cannot connect to the database at {url}: {source}")]
     Connect {
@@ -33,6 +37,10 @@ pub enum StoreError {
     /// A stored value could not be read back (for example a corrupted plan document).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A statutory or professional rule refused the change; the message is the rule's own,
+    /// in words fit for a page (lowercase, no trailing period, no personal data).
+    #[error("{0}")]
+    Rule(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -14,18 +14,25 @@ mod accounts;
 mod assessments;
 mod audit;
 mod bulk;
+mod casework;
+mod casework_people;
+mod dash;
 mod error;
 mod events;
 mod evidence;
 mod export;
 mod geography;
 mod indicators;
+mod panels;
 mod plan_indicators;
 mod plans;
 mod police_uk;
+mod powers;
 mod premises;
+mod records;
 mod sessions;
 mod survey_waves;
+mod trigger;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -43,22 +50,40 @@ pub use audit::{
     AuditAction, AuditAppend, AuditEntry, AuditProblem, AuditQuery, AuditRecord, AuditVerification,
     AUDIT_GENESIS_HASH, AUDIT_VERIFY_PAGE,
 };
+pub use casework::{
+    normalise_postcode, CaseDetail, CaseFilter, CaseSummary, Incident, LinkedSubject, NewCase,
+    NewIncident, NewSubject, Note, Share, SubjectMatch, Task, TeamMember,
+};
+pub use casework_people::CasePerson;
+pub use dash::{answer_code, criterion_code, DashOutcome, NewDash, StoredDash, StoredReferral};
 pub use error::{redact_url, Result, StoreError};
 pub use events::SecurityEvent;
 pub use evidence::{LsoaCount, PlaceCount, PointCount, StreetArea, StreetCount, StreetMonth};
 pub use geography::{GeographyBatch, GeographyOutcome, NewBoundary, StoredBoundary};
 pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
+pub use panels::{AgendaItem, Meeting, Panel};
 pub use plan_indicators::{street_area, IndicatorsImportOutcome, HISTORY_MONTHS};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,
     PoliceUkImportOutcome, PoliceUkKind, PoliceUkRows,
 };
+pub use powers::{
+    parse_requirement_kind, requirement_kind_str, CaseClock, CasePowers, NewCpn, NewRequirement,
+    NewWarning, Power, PowerKind, PowerRecipient, StoredRequirement,
+};
 pub use premises::{
     ImdDecile, NewPremises, PremisesImportOutcome, PremisesRegister, StoredPremises,
 };
+pub use records::{DocumentInfo, LocationAssessment, ProblemSolving, StoredRiskAssessment};
 pub use sessions::SessionRecord;
 pub use survey_waves::{SurveyWave, SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion};
+pub use trigger::{
+    ground_from_name, ground_name, handles_case_reviews, DecisionFacts, NewTriggerApplication,
+    NewTriggerReview, OnBehalf, RelevantBody, TriggerApplication, TriggerAssessment, TriggerCase,
+    TriggerComplaint, TriggerDecisionInput, TriggerDecisionRecord, TriggerReview, TriggerSettings,
+    TriggerStatus, TriggerSummary, DEFAULT_ESCALATION_ROUTE,
+};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

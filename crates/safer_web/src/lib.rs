@@ -15,12 +15,19 @@ mod account;
 mod assessments;
 mod assets;
 mod auth;
+mod cases;
 mod error;
 mod format;
 mod health;
 mod indicators;
+mod marac;
+mod panels;
 mod plans;
+mod powers;
+mod records;
 mod session;
+mod trigger;
+mod viewer;
 mod views;
 
 use std::sync::Arc;
@@ -37,6 +44,7 @@ use tower_http::trace::TraceLayer;
 pub use assessments::{AssessFuture, Assessor, BuildStep, BuiltAssessment, Progress};
 pub use error::AppError;
 pub use session::Keys;
+pub use trigger::{decision_letter, outcome_letter};
 
 /// Settings the web application needs, already validated by the caller.
 #[derive(Debug, Clone)]
@@ -154,6 +162,12 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::router())
         .merge(assessments::router())
         .merge(account::router())
+        .merge(cases::router())
+        .merge(records::router())
+        .merge(powers::router())
+        .merge(marac::router())
+        .merge(panels::router())
+        .merge(trigger::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::session_layer))
         .merge(health::router())
         .merge(assets::router())

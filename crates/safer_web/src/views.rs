@@ -2,6 +2,7 @@
 //! these, so a page shows exactly what its view holds.
 
 use askama::Template;
+use safer_domain::Role;
 
 use crate::session::{Ctx, CurrentUser};
 use crate::VERSION;
@@ -44,6 +45,11 @@ pub(crate) struct Layout {
 pub(crate) enum Section {
     Plans,
     Assessments,
+    Cases,
+    Tasks,
+    Due,
+    Panels,
+    CaseReviews,
     Account,
     None,
 }
@@ -54,8 +60,13 @@ impl Layout {
             display_name: u.display_name.clone(),
             agency_name: u.agency_name.clone(),
         });
+        let works_cases =
+            ctx.user.as_ref().is_some_and(|u| u.roles.iter().any(|r| r.works_cases()));
+        let reviews_cases = ctx.user.as_ref().is_some_and(|u| {
+            u.roles.iter().any(|r| matches!(r, Role::Coordinator | Role::PanelChair))
+        });
         let nav = if user.is_some() {
-            vec![
+            let mut nav = vec![
                 NavItem {
                     label: "Plans",
                     href: "/plans".to_string(),
@@ -66,12 +77,31 @@ impl Layout {
                     href: "/assessments".to_string(),
                     active: section == Section::Assessments,
                 },
-                NavItem {
-                    label: "Your account",
-                    href: "/account".to_string(),
-                    active: section == Section::Account,
-                },
-            ]
+            ];
+            if works_cases {
+                let items = [
+                    ("Cases", "/cases", Section::Cases),
+                    ("Your tasks", "/tasks", Section::Tasks),
+                    ("Due", "/due", Section::Due),
+                    ("Panels", "/panels", Section::Panels),
+                ];
+                for (label, href, item) in items {
+                    nav.push(NavItem { label, href: href.to_string(), active: section == item });
+                }
+            }
+            if reviews_cases {
+                nav.push(NavItem {
+                    label: "Case reviews",
+                    href: "/trigger".to_string(),
+                    active: section == Section::CaseReviews,
+                });
+            }
+            nav.push(NavItem {
+                label: "Your account",
+                href: "/account".to_string(),
+                active: section == Section::Account,
+            });
+            nav
         } else {
             Vec::new()
         };

@@ -35,6 +35,7 @@ async fn seeding_twice_changes_nothing_and_covers_every_role() {
             assert_eq!(memberships.iter().map(|m| m.role).collect::<Vec<_>>(), [account.role]);
         }
         assert_eq!(db.store.list_users().await.unwrap().len(), 6);
+        assert_eq!((first.n_cases, second.n_cases), (5, 5), "{}: cases written once", db.label());
         assert_eq!((first.n_police_rows, second.n_police_rows), (36_000, 36_000), "{}", db.label());
         assert_eq!(
             db.store.police_uk_imports().await.unwrap().len(),

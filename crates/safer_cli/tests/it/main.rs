@@ -10,6 +10,17 @@ mod assess;
 mod audit;
 /// Real headless Chromium against the demo, with axe-core on every page.
 mod browser;
+/// DASH to MARAC in headless Chromium: a practitioner's checklist refers the case, the chair
+/// plans the meeting, minutes it and prints the agenda; axe-core on every page.
+mod browser_marac;
+/// Enforcement powers in Chromium: a CPW, a CPN refused too early then issued, the appeal
+/// window on "Due and overdue", axe-core on every page.
+mod browser_powers;
+/// Records on a case in headless Chromium: an upload, a risk assessment and a location
+/// assessment after form errors, the problem-solving form; axe-core on every page.
+mod browser_records;
+/// An ASB case review in headless Chromium, application to outcome letter, with axe-core.
+mod browser_trigger;
 /// The command line: `--help`, plan checks, users, configuration and the errors people meet.
 mod cli;
 /// `safer compare` and `safer findings` on police.uk files, real Kent data against SciPy.

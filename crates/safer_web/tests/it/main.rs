@@ -5,11 +5,26 @@
 mod assessments;
 /// `/healthz`, assets and security headers.
 mod basics;
+/// Casework pages and the JSON API: who reaches each route, form errors, duplicates, the
+/// timeline, the OpenAPI document.
+mod cases;
 /// CSRF protection on every state-changing request.
 mod csrf;
+/// DASH checklists and MARAC: form errors, the referral and its document, panels, meetings,
+/// minutes, actions, attendance, the printable agenda, JSON, access and CSRF.
+mod marac;
 /// The plan pages.
 mod plan_pages;
+/// Enforcement powers: the forms, statute refusals in the error summary, clocks on the case,
+/// `/due` and their JSON, 404 for an unrelated agency on every route, CSRF.
+mod powers;
+/// Records on a case: documents (multipart uploads, CSRF, limits, attachments), the victim
+/// risk assessment, the location assessment, problem solving counted from police.uk rows.
+mod records;
 /// Signing in and out, throttling and session expiry.
 mod sign_in;
 /// `TestApp`: a fresh database, the router, a movable clock and a cookie jar.
 mod support;
+/// ASB case reviews: an application from receipt to the outcome letter, form errors, who may
+/// see them (404 for other agencies and roles), CSRF, the figures JSON.
+mod trigger;
