@@ -69,8 +69,8 @@ pub use police_uk::{
     PoliceUkImportOutcome, PoliceUkKind, PoliceUkRows,
 };
 pub use powers::{
-    parse_requirement_kind, requirement_kind_str, CaseClock, CasePowers, NewCpn, NewRequirement,
-    NewWarning, Power, PowerKind, PowerRecipient, StoredRequirement,
+    parse_requirement_kind, requirement_kind_str, CaseClock, CasePowers, ClockSource, NewCpn,
+    NewRequirement, NewWarning, Power, PowerKind, PowerRecipient, StoredRequirement,
 };
 pub use premises::{
     ImdDecile, NewPremises, PremisesImportOutcome, PremisesRegister, StoredPremises,

@@ -393,6 +393,9 @@ impl Store {
                 });
             }
             if !panel.can_run(viewer) && !agenda.iter().any(|item| item.readable) {
+                // Nothing on it the viewer may see: refused, recorded, and not found.
+                audit!(tx, viewer, AuditAction::Refused, "meeting", meeting, now);
+                tx.commit().await?;
                 return Err(StoreError::NotFound);
             }
             let attendance: Vec<(String, String, bool)> = sqlx::query_as(

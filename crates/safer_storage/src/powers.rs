@@ -24,11 +24,13 @@ use safer_domain::casework::powers::{
     ConductKey, Cpn, CpnDraft, FixedPenalty, PenaltyFor, PowersError, Pspo, Recipient,
     RecipientKey, Requirement, RequirementKind, RequirementStatus, RuleSet, Warning,
 };
-use safer_domain::casework::{Clock, Due};
+use safer_domain::casework::trigger::{sla_clocks, TriggerSla};
+use safer_domain::casework::{Clock, ClockKind, Due};
 use safer_domain::ids::{CaseId, PartnershipId, SubjectId};
 
 use crate::audit::AuditAction;
 use crate::casework::{access_of, audit, refuse, READABLE};
+use crate::trigger::{handles_case_reviews, TriggerSettings, TriggerStatus};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// The kinds of power recorded on a case.
@@ -259,12 +261,54 @@ pub struct CaseClock {
     pub case: CaseId,
     /// Its reference, such as `ASB-000042`.
     pub reference: String,
-    /// The power that started the clock.
-    pub power: i64,
-    /// Which kind of power.
-    pub power_kind: PowerKind,
+    /// What set the clock running.
+    pub source: ClockSource,
     /// The clock.
     pub clock: Clock,
+}
+
+/// What set a case's clock running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClockSource {
+    /// An enforcement power recorded on the case.
+    Power {
+        /// The power's id.
+        id: i64,
+        /// Which kind of power.
+        kind: PowerKind,
+    },
+    /// The case's next review (`cases.next_review_on`), set by an ASB risk assessment or a
+    /// panel's minutes; only an open case's.
+    CaseReview,
+    /// A service level of a Community Trigger application still under way on the case.
+    TriggerApplication {
+        /// The application's id.
+        id: i64,
+        /// Its reference, such as `CT-000012`.
+        reference: String,
+    },
+}
+
+impl ClockSource {
+    /// The stored spelling of what set the clock: a power's kind, `case-review` or
+    /// `trigger-application`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClockSource::Power { kind, .. } => kind.as_str(),
+            ClockSource::CaseReview => "case-review",
+            ClockSource::TriggerApplication { .. } => "trigger-application",
+        }
+    }
+
+    /// An order among the clocks of one moment: powers by id, then the review, then
+    /// applications by id.
+    fn rank(&self) -> (u8, i64) {
+        match self {
+            ClockSource::Power { id, .. } => (0, *id),
+            ClockSource::CaseReview => (1, 0),
+            ClockSource::TriggerApplication { id, .. } => (2, *id),
+        }
+    }
 }
 
 impl CaseClock {
@@ -808,7 +852,7 @@ impl Store {
             tx.commit().await?;
             let cases = [(case, reference, rows)];
             let mut clocks = clocks_of(&cases)?;
-            clocks.sort_by_key(|c| (c.sort_key(), c.power));
+            clocks.sort_by_key(|c| (c.sort_key(), c.source.rank()));
             let [(_, reference, rows)] = cases;
             Ok(CasePowers {
                 case,
@@ -1233,33 +1277,60 @@ impl Store {
     }
 
     /// Every clock still running on a case, soonest first, audited as a read of the case's
-    /// powers. Not found when the viewer may not read the case.
+    /// clocks: its powers' clocks, its next review while it is open, and, for a viewer who
+    /// handles case reviews, the service levels of its Community Trigger applications still
+    /// under way. Not found when the viewer may not read the case.
     pub async fn case_clocks(
         &self,
         viewer: &Viewer,
         case: CaseId,
         now: i64,
     ) -> Result<Vec<CaseClock>> {
-        on_pool!(self, pool => {
+        let application_sql = format!(
+            "SELECT t.id, t.reference, t.case_id, c.reference AS case_reference, t.received_on, \
+             t.status FROM trigger_applications t JOIN cases c ON c.id = t.case_id \
+             WHERE t.case_id = $1 AND t.status IN {RUNNING_APPLICATIONS} ORDER BY t.id"
+        );
+        let (facts, rows, applications) = on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let access: CaseAccess = access_of!(tx, case)?;
             if !access.can_read(viewer) {
                 refuse!(tx, viewer, case, now, StoreError::NotFound);
             }
-            let reference: String = sqlx::query_scalar("SELECT reference FROM cases WHERE id = $1")
-                .bind(case.0).fetch_one(&mut *tx).await?;
+            let facts: (String, i64, String, Option<String>) = sqlx::query_as(
+                "SELECT reference, partnership_id, status, next_review_on FROM cases WHERE id = $1",
+            )
+            .bind(case.0).fetch_one(&mut *tx).await?;
             let rows = power_rows!(tx, case);
+            let applications: Vec<ApplicationClockRow> = if handles_case_reviews(viewer) {
+                sqlx::query_as(&application_sql).bind(case.0).fetch_all(&mut *tx).await?
+            } else {
+                Vec::new()
+            };
             audit!(tx, viewer, AuditAction::Read, "case", case.0, now, Some("clocks".to_string()));
             tx.commit().await?;
-            let mut clocks = clocks_of(&[(case, reference, rows)])?;
-            clocks.sort_by_key(|c| (c.sort_key(), c.power));
-            Ok(clocks)
-        })
+            (facts, rows, applications)
+        });
+        let (reference, partnership, status, next_review_on) = facts;
+        let mut clocks = clocks_of(&[(case, reference.clone(), rows)])?;
+        if status == "open" {
+            if let Some(review_on) = next_review_on {
+                clocks.push(review_clock(case, &reference, &review_on)?);
+            }
+        }
+        if !applications.is_empty() {
+            let settings = self.trigger_settings(PartnershipId(partnership)).await?;
+            clocks.extend(application_clocks(&applications, &settings)?);
+        }
+        clocks.sort_by_key(|c| (c.sort_key(), c.source.rank()));
+        Ok(clocks)
     }
 
     /// The clocks still running on the open cases of the partnership the viewer may read that
     /// fall due on or before `until_on` (overdue ones included), soonest first, with each
-    /// case's id and reference. Audited as one read of the due list.
+    /// case's id and reference: the powers' clocks, the cases' next reviews and, for a viewer
+    /// who handles case reviews, the service levels of Community Trigger applications still
+    /// under way. Audited as one read of the due list.
     pub async fn due_list(
         &self,
         viewer: &Viewer,
@@ -1277,7 +1348,18 @@ impl Store {
              WHERE c.partnership_id = $3 AND c.status = 'open' AND {READABLE} \
              ORDER BY p.case_id, p.id"
         );
-        let rows: Vec<ListedPowerRow> = on_pool!(self, pool => {
+        let review_sql = format!(
+            "SELECT c.id, c.reference, c.next_review_on FROM cases c \
+             WHERE c.partnership_id = $3 AND c.status = 'open' AND c.next_review_on IS NOT NULL \
+             AND c.next_review_on <= $4 AND {READABLE} ORDER BY c.id"
+        );
+        let application_sql = format!(
+            "SELECT t.id, t.reference, t.case_id, c.reference AS case_reference, t.received_on, \
+             t.status FROM trigger_applications t JOIN cases c ON c.id = t.case_id \
+             WHERE c.partnership_id = $3 AND c.status = 'open' \
+             AND t.status IN {RUNNING_APPLICATIONS} AND {READABLE} ORDER BY t.id"
+        );
+        let (rows, reviews, applications) = on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let rows: Vec<ListedPowerRow> = sqlx::query_as(&sql)
                 .bind(viewer.user.0)
@@ -1285,14 +1367,34 @@ impl Store {
                 .bind(partnership.0)
                 .fetch_all(&mut *tx)
                 .await?;
+            let reviews: Vec<(i64, String, String)> = sqlx::query_as(&review_sql)
+                .bind(viewer.user.0)
+                .bind(viewer.agency.0)
+                .bind(partnership.0)
+                .bind(until_on)
+                .fetch_all(&mut *tx)
+                .await?;
+            let applications: Vec<ApplicationClockRow> = if handles_case_reviews(viewer) {
+                sqlx::query_as(&application_sql)
+                    .bind(viewer.user.0)
+                    .bind(viewer.agency.0)
+                    .bind(partnership.0)
+                    .fetch_all(&mut *tx)
+                    .await?
+            } else {
+                Vec::new()
+            };
             let cases = {
                 let mut ids: Vec<i64> = rows.iter().map(|r| r.power.case_id).collect();
+                ids.extend(reviews.iter().map(|r| r.0));
+                ids.extend(applications.iter().map(|a| a.case_id));
+                ids.sort_unstable();
                 ids.dedup();
                 ids.len()
             };
-            audit!(tx, viewer, AuditAction::Read, "due-list", partnership.0, now, Some(format!("powers of {cases} cases")));
+            audit!(tx, viewer, AuditAction::Read, "due-list", partnership.0, now, Some(format!("clocks of {cases} cases")));
             tx.commit().await?;
-            rows
+            (rows, reviews, applications)
         });
         let mut by_case: Vec<(CaseId, String, Vec<PowerRow>)> = Vec::new();
         for row in rows {
@@ -1302,12 +1404,84 @@ impl Store {
                 _ => by_case.push((case, row.case_reference, vec![row.power])),
             }
         }
+        let mut clocks = clocks_of(&by_case)?;
+        for (case, reference, review_on) in reviews {
+            clocks.push(review_clock(CaseId(case), &reference, &review_on)?);
+        }
+        if !applications.is_empty() {
+            let settings = self.trigger_settings(partnership).await?;
+            clocks.extend(application_clocks(&applications, &settings)?);
+        }
         let limit = due_seconds(until);
-        let mut clocks: Vec<CaseClock> =
-            clocks_of(&by_case)?.into_iter().filter(|c| c.sort_key() <= limit).collect();
-        clocks.sort_by_key(|c| (c.sort_key(), c.case.0, c.power));
+        clocks.retain(|c| c.sort_key() <= limit);
+        clocks.sort_by_key(|c| (c.sort_key(), c.case.0, c.source.rank()));
         Ok(clocks)
     }
+}
+
+/// The application statuses whose service levels are still running, as an SQL list: before
+/// the threshold decision, and between a decision to review and the review.
+const RUNNING_APPLICATIONS: &str = "('received', 'threshold-met', 'accepted-on-discretion')";
+
+/// A Community Trigger application still under way, for its service-level clocks.
+#[derive(sqlx::FromRow)]
+struct ApplicationClockRow {
+    id: i64,
+    reference: String,
+    case_id: i64,
+    case_reference: String,
+    received_on: String,
+    status: String,
+}
+
+/// A case's next review as a clock.
+fn review_clock(case: CaseId, reference: &str, review_on: &str) -> Result<CaseClock> {
+    let due = day(review_on)
+        .ok_or_else(|| StoreError::Corrupt(format!("case {}: next review is not a day", case.0)))?;
+    Ok(CaseClock {
+        case,
+        reference: reference.to_string(),
+        source: ClockSource::CaseReview,
+        clock: Clock { name: "Review the case".to_string(), due, kind: ClockKind::Review },
+    })
+}
+
+/// The service-level clocks still running on each application: deciding the threshold and
+/// finishing the review while it awaits a decision, finishing the review once one is to be
+/// held. Acknowledging is left out: Safer does not record when an application was
+/// acknowledged, so its clock could never be stopped.
+fn application_clocks(
+    applications: &[ApplicationClockRow],
+    settings: &TriggerSettings,
+) -> Result<Vec<CaseClock>> {
+    let mut clocks = Vec::new();
+    for application in applications {
+        let corrupt = || StoreError::Corrupt(format!("case review {}", application.id));
+        let received = day(&application.received_on).ok_or_else(corrupt)?.date();
+        let status = TriggerStatus::from_name(&application.status).ok_or_else(corrupt)?;
+        let slas: Vec<TriggerSla> = settings
+            .slas()
+            .into_iter()
+            .enumerate()
+            .filter(|(idx, _)| match status {
+                TriggerStatus::Received => *idx >= 1,
+                _ => *idx == 2,
+            })
+            .map(|(_, sla)| sla)
+            .collect();
+        for clock in sla_clocks(&slas, received, &[]) {
+            clocks.push(CaseClock {
+                case: CaseId(application.case_id),
+                reference: application.case_reference.clone(),
+                source: ClockSource::TriggerApplication {
+                    id: application.id,
+                    reference: application.reference.clone(),
+                },
+                clock,
+            });
+        }
+    }
+    Ok(clocks)
 }
 
 #[derive(sqlx::FromRow)]
@@ -1327,8 +1501,7 @@ fn clocks_of(cases: &[(CaseId, String, Vec<PowerRow>)]) -> Result<Vec<CaseClock>
                 clocks.push(CaseClock {
                     case: *case,
                     reference: reference.clone(),
-                    power: row.id,
-                    power_kind,
+                    source: ClockSource::Power { id: row.id, kind: power_kind },
                     clock,
                 });
             }

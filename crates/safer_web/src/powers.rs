@@ -22,7 +22,8 @@ use safer_domain::casework::powers::{ClosureIssuer, RequirementKind, RuleSet};
 use safer_domain::casework::{ClockKind, Due};
 use safer_domain::ids::{CaseId, SubjectId};
 use safer_storage::{
-    CaseClock, CasePowers, NewCpn, NewRequirement, NewWarning, Power, PowerKind, StoreError,
+    CaseClock, CasePowers, ClockSource, NewCpn, NewRequirement, NewWarning, Power, PowerKind,
+    StoreError,
 };
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
@@ -322,12 +323,28 @@ fn standing(clock: &CaseClock, now: i64) -> (&'static str, &'static str, bool) {
     }
 }
 
+/// Where a clock's row links: a power's to the case's powers page, a review's to the case, an
+/// application's to the application.
+fn clock_href(clock: &CaseClock) -> String {
+    match &clock.source {
+        ClockSource::Power { .. } => format!("/cases/{}/powers", clock.case.0),
+        ClockSource::CaseReview => format!("/cases/{}", clock.case.0),
+        ClockSource::TriggerApplication { id, .. } => format!("/trigger/{id}"),
+    }
+}
+
 fn clock_row(clock: &CaseClock, now: i64) -> ClockRow {
     let (tag, tag_class, overdue) = standing(clock, now);
+    let name = match &clock.source {
+        ClockSource::TriggerApplication { reference, .. } => {
+            format!("{} ({reference})", clock.clock.name)
+        }
+        _ => clock.clock.name.clone(),
+    };
     ClockRow {
-        case_href: format!("/cases/{}/powers", clock.case.0),
+        case_href: clock_href(clock),
         reference: clock.reference.clone(),
-        name: clock.clock.name.clone(),
+        name,
         due: describe_due(clock.clock.due),
         tag,
         tag_class,
@@ -356,8 +373,18 @@ fn clock_json(clock: &CaseClock, now: i64) -> Value {
     json!({
         "case": clock.case.0,
         "reference": clock.reference,
-        "power": clock.power,
-        "power_kind": clock.power_kind.as_str(),
+        "source": clock.source.as_str(),
+        "power": match clock.source { ClockSource::Power { id, .. } => Some(id), _ => None },
+        "power_kind": match clock.source {
+            ClockSource::Power { kind, .. } => Some(kind.as_str()),
+            _ => None,
+        },
+        "application": match &clock.source {
+            ClockSource::TriggerApplication { id, reference } => {
+                Some(json!({ "id": id, "reference": reference }))
+            }
+            _ => None,
+        },
         "name": clock.clock.name,
         "kind": kind,
         "due": due,

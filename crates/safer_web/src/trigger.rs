@@ -29,7 +29,7 @@ use safer_domain::Role;
 use safer_storage::{
     ground_from_name, DecisionFacts, NewTriggerApplication, NewTriggerReview, OnBehalf,
     RelevantBody, StoreError, TriggerApplication, TriggerAssessment, TriggerCase, TriggerComplaint,
-    TriggerDecisionInput, TriggerStatus,
+    TriggerDecisionInput, TriggerSettings, TriggerStatus,
 };
 use serde::Deserialize;
 
@@ -43,6 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/trigger", get(list_applications))
         .route("/trigger/new", get(show_new_application).post(create_application))
+        .route("/trigger/settings", get(show_settings).post(save_settings))
         .route("/trigger/{id}", get(show_application))
         .route("/trigger/{id}/decision", post(record_decision))
         .route("/trigger/{id}/review", post(record_review))
@@ -66,6 +67,21 @@ fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> 
     user.memberships
         .iter()
         .find(|m| handles(&m.roles))
+        .map(|m| {
+            (
+                m.partnership,
+                Viewer { user: user.id, agency: user.agency_id, roles: m.roles.clone() },
+            )
+        })
+        .ok_or(AppError::NotFound)
+}
+
+/// The partnership where the user coordinates, with their roles there: only coordinators set
+/// the review procedures. Not found for everyone else, panel chairs included.
+fn coordinator_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
+    user.memberships
+        .iter()
+        .find(|m| m.roles.contains(&Role::Coordinator))
         .map(|m| {
             (
                 m.partnership,
@@ -397,6 +413,8 @@ pub(crate) struct TriggerListPage {
     pub(crate) layout: Layout,
     pub(crate) applications: Vec<ApplicationRow>,
     pub(crate) figures: Vec<FiguresRow>,
+    /// Whether to link the settings page (coordinators only).
+    pub(crate) can_set_procedures: bool,
 }
 
 /// A radio or checkbox, or an option of a select.
@@ -595,6 +613,7 @@ async fn list_applications(
         layout: Layout::new("ASB case reviews", &signed_in.ctx, Section::CaseReviews),
         applications,
         figures,
+        can_set_procedures: viewer.roles.contains(&Role::Coordinator),
     };
     Ok(render(&page)?.into_response())
 }
@@ -608,10 +627,10 @@ pub(crate) struct FiguresQuery {
 /// Aggregates only, so any member of the partnership may read them.
 async fn figures_json(
     State(state): State<AppState>,
-    signed_in: SignedIn,
+    api: crate::cases::ApiUser,
     Query(query): Query<FiguresQuery>,
 ) -> Result<Response, AppError> {
-    let user = &signed_in.user;
+    let user = &api.user;
     let partnership = home_viewer(user)
         .map(|(p, _)| p)
         .or_else(|_| user.memberships.first().map(|m| m.partnership).ok_or(AppError::NotFound))?;
@@ -1372,5 +1391,218 @@ mod tests {
             "2026-05-01",
         );
         assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), vec!["received_on"]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The partnership's review procedures
+
+/// `GET, POST /trigger/settings`.
+#[derive(Template)]
+#[template(path = "trigger_settings.html")]
+pub(crate) struct TriggerSettingsPage {
+    pub(crate) layout: Layout,
+    pub(crate) errors: Vec<FieldError>,
+    pub(crate) saved: bool,
+    pub(crate) threshold: String,
+    pub(crate) variant_choices: Vec<Choice>,
+    pub(crate) separate_complainants: String,
+    pub(crate) acknowledge_days: String,
+    pub(crate) decision_working_days: String,
+    pub(crate) review_working_days: String,
+    pub(crate) escalation_route: String,
+}
+
+impl TriggerSettingsPage {
+    pub(crate) fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The settings form's fields, as typed (or as stored).
+fn settings_fields(settings: &TriggerSettings) -> Fields {
+    let mut fields = vec![
+        ("threshold".to_string(), settings.threshold.to_string()),
+        (
+            "separate_complainants".to_string(),
+            settings.separate_complainants.map(|n| n.to_string()).unwrap_or_default(),
+        ),
+        ("acknowledge_days".to_string(), settings.acknowledge_days.to_string()),
+        ("decision_working_days".to_string(), settings.decision_working_days.to_string()),
+        ("review_working_days".to_string(), settings.review_working_days.to_string()),
+        ("escalation_route".to_string(), settings.escalation_route.clone()),
+    ];
+    if settings.single_hate_incident {
+        fields.push(("single_hate_incident".to_string(), "yes".to_string()));
+    }
+    fields
+}
+
+fn settings_page(
+    signed_in: &SignedIn,
+    fields: &[(String, String)],
+    errors: Vec<FieldError>,
+    saved: bool,
+) -> TriggerSettingsPage {
+    let title =
+        if errors.is_empty() { "Case review procedures" } else { "Error: Case review procedures" };
+    TriggerSettingsPage {
+        layout: Layout::new(title, &signed_in.ctx, Section::CaseReviews)
+            .crumb("ASB case reviews", "/trigger"),
+        errors,
+        saved,
+        threshold: field(fields, "threshold").to_string(),
+        variant_choices: vec![Choice {
+            id: "single_hate_incident".to_string(),
+            value: "yes".to_string(),
+            label: "One qualifying complaint of a hate incident meets the threshold".to_string(),
+            checked: field(fields, "single_hate_incident") == "yes",
+        }],
+        separate_complainants: field(fields, "separate_complainants").to_string(),
+        acknowledge_days: field(fields, "acknowledge_days").to_string(),
+        decision_working_days: field(fields, "decision_working_days").to_string(),
+        review_working_days: field(fields, "review_working_days").to_string(),
+        escalation_route: field(fields, "escalation_route").to_string(),
+    }
+}
+
+/// A whole number typed into `name`, or the error that says what to type.
+fn whole_number<T: std::str::FromStr>(
+    fields: &[(String, String)],
+    name: &'static str,
+    what: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let value = field(fields, name).trim();
+    if value.is_empty() {
+        errors.push(error(name, format!("Enter {what}")));
+        return None;
+    }
+    match value.parse::<T>() {
+        Ok(number) if value.bytes().all(|b| b.is_ascii_digit()) => Some(number),
+        _ => {
+            errors.push(error(
+                name,
+                format!("{} must be a whole number, such as 3", capitalise(what)),
+            ));
+            None
+        }
+    }
+}
+
+/// The settings the form describes, or its errors. The shape of each field is checked here;
+/// the rule (a threshold of 1 to 3, a variant of at least one person) is the domain's, through
+/// [`TriggerSettings::policy`], and its message is shown by the field it concerns.
+fn check_settings(fields: &[(String, String)]) -> Result<TriggerSettings, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let threshold: Option<u8> =
+        whole_number(fields, "threshold", "the number of qualifying complaints", &mut errors);
+    let separate_complainants: Option<u8> =
+        if field(fields, "separate_complainants").trim().is_empty() {
+            None
+        } else {
+            whole_number(fields, "separate_complainants", "the number of people", &mut errors)
+        };
+    let acknowledge_days: Option<u32> =
+        whole_number(fields, "acknowledge_days", "the days to acknowledge", &mut errors);
+    let decision_working_days: Option<u32> = whole_number(
+        fields,
+        "decision_working_days",
+        "the working days to decide the threshold",
+        &mut errors,
+    );
+    let review_working_days: Option<u32> = whole_number(
+        fields,
+        "review_working_days",
+        "the working days to finish the review",
+        &mut errors,
+    );
+    for (name, days) in [
+        ("acknowledge_days", acknowledge_days),
+        ("decision_working_days", decision_working_days),
+        ("review_working_days", review_working_days),
+    ] {
+        if days.is_some_and(|d| !(1..=365).contains(&d)) {
+            errors.push(error(name, "A service level must be between 1 and 365 days"));
+        }
+    }
+    let escalation_route = field(fields, "escalation_route").trim().to_string();
+    if escalation_route.is_empty() {
+        errors
+            .push(error("escalation_route", "Enter what an applicant who is not satisfied can do"));
+    }
+    let (
+        Some(threshold),
+        Some(acknowledge_days),
+        Some(decision_working_days),
+        Some(review_working_days),
+    ) = (threshold, acknowledge_days, decision_working_days, review_working_days)
+    else {
+        return Err(errors);
+    };
+    let settings = TriggerSettings {
+        threshold,
+        single_hate_incident: field(fields, "single_hate_incident") == "yes",
+        separate_complainants,
+        acknowledge_days,
+        decision_working_days,
+        review_working_days,
+        escalation_route,
+    };
+    match settings.policy() {
+        Ok(_) => {}
+        Err(StoreError::Rule(message)) => {
+            let at =
+                if (1..=3).contains(&threshold) { "separate_complainants" } else { "threshold" };
+            errors.push(error(at, capitalise(&message)));
+        }
+        Err(other) => errors.push(error("threshold", capitalise(&other.to_string()))),
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(errors)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SettingsQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn show_settings(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<SettingsQuery>,
+) -> Result<Response, AppError> {
+    let (partnership, _) = coordinator_viewer(&signed_in.user)?;
+    let settings = state.store.trigger_settings(partnership).await?;
+    let page =
+        settings_page(&signed_in, &settings_fields(&settings), Vec::new(), query.saved == "1");
+    Ok(render(&page)?.into_response())
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(fields): Form<Fields>,
+) -> Result<Response, AppError> {
+    let (partnership, viewer) = coordinator_viewer(&signed_in.user)?;
+    let settings = match check_settings(&fields) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            let page = settings_page(&signed_in, &fields, errors, false);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    match state.store.set_trigger_settings(&viewer, partnership, &settings, state.now()).await {
+        Ok(()) => Ok(Redirect::to("/trigger/settings?saved=1").into_response()),
+        Err(StoreError::Rule(message)) => {
+            let errors = vec![error("threshold", capitalise(&message))];
+            let page = settings_page(&signed_in, &fields, errors, false);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(err) => Err(err.into()),
     }
 }

@@ -1,14 +1,18 @@
+use std::collections::BTreeMap;
+
 use safer_domain::access::Viewer;
 use safer_domain::case::{CaseType, Consent, LinkRole, SubjectKind};
 use safer_domain::casework::powers::{
     ClosureIssuer, EarlyPayment, FpnRule, RequirementKind, RuleSet, RuleVersion,
 };
+use safer_domain::casework::risk::RiskModel;
+use safer_domain::casework::trigger::VictimKind;
 use safer_domain::casework::{ClockKind, Due};
 use safer_domain::ids::{AgencyId, CaseId, PartnershipId, SubjectId};
 use safer_domain::Role;
 use safer_storage::{
-    AuditQuery, CaseClock, NewCase, NewCpn, NewRequirement, NewSubject, NewWarning, PowerKind,
-    Store, StoreError, User,
+    AuditQuery, CaseClock, ClockSource, NewCase, NewCpn, NewRequirement, NewSubject,
+    NewTriggerApplication, NewWarning, PowerKind, Store, StoreError, TriggerCase, User,
 };
 use safer_test_utils::fixtures::add_user;
 use safer_test_utils::TestDb;
@@ -581,5 +585,109 @@ async fn another_agency_gets_not_found_and_every_step_is_audited() {
             }
         }
         assert!(store.verify_audit().await.unwrap().is_intact(), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn case_reviews_and_case_review_applications_are_on_the_due_list() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let label = db.label();
+        let w = world(store).await;
+        let case = asb_case(store, &w).await;
+        let victim = NewSubject {
+            kind: SubjectKind::Person,
+            name: "A Person",
+            born_on: None,
+            address: None,
+            postcode: None,
+        };
+        let subject = store
+            .add_new_subject(&w.council, case, &victim, LinkRole::Victim, Consent::Given, None, 11)
+            .await
+            .unwrap();
+        let model = RiskModel::default();
+        let yes = ["health", "unsafe_home", "daily", "worse", "violence", "targeted"];
+        let answers: BTreeMap<String, bool> = model
+            .questions()
+            .iter()
+            .map(|q| (q.id.clone(), yes.contains(&q.id.as_str())))
+            .collect();
+        let assessment = model.assess(time::macros::date!(2026 - 03 - 02), &answers).unwrap();
+        let review_on = assessment.next_review.expect("a scored assessment sets a review");
+        store
+            .record_risk_assessment(&w.council, case, Some(subject), &assessment, 12)
+            .await
+            .unwrap();
+
+        // The practitioner sees the review, on the case and on the due list.
+        let review = ("Review the case".to_string(), review_on.to_string());
+        let clocks = store.case_clocks(&w.council, case, 13).await.unwrap();
+        assert_eq!(clock_rows(&clocks), vec![review.clone()], "{label}");
+        assert_eq!(clocks[0].source, ClockSource::CaseReview, "{label}");
+        assert_eq!(clocks[0].clock.kind, ClockKind::Review, "{label}");
+        let due = store.due_list(&w.council, w.smp, "2026-12-31", 14).await.unwrap();
+        assert_eq!(clock_rows(&due), vec![review.clone()], "{label}");
+        assert_eq!(due[0].reference, clocks[0].reference, "{label}");
+        // Not when the review falls after the last day of the list.
+        let before = (review_on - time::Duration::days(1)).to_string();
+        assert!(
+            store.due_list(&w.council, w.smp, &before, 15).await.unwrap().is_empty(),
+            "{label}"
+        );
+        // Nor for an agency that cannot read the case.
+        assert!(store.due_list(&w.housing, w.smp, "2026-12-31", 16).await.unwrap().is_empty());
+
+        // A coordinator records a Community Trigger application on the case: its service
+        // levels join the list for those who handle case reviews, not for the practitioner.
+        let coordinator = add_user(store, w.smp, "csp-coordinator", "mbc", Role::Coordinator).await;
+        let coordinator = viewer(&coordinator, Role::Coordinator);
+        let reference = clocks[0].reference.clone();
+        let application = NewTriggerApplication {
+            partnership: w.smp,
+            case: TriggerCase::Existing(&reference),
+            applicant_name: "A Person",
+            on_behalf: None,
+            victim: VictimKind::Individual,
+            received_on: "2026-03-02",
+        };
+        let (id, ct) = store.apply_for_case_review(&coordinator, &application, 17).await.unwrap();
+        let due = store.due_list(&coordinator, w.smp, "2026-12-31", 18).await.unwrap();
+        let rows: Vec<(String, String, &str)> = due
+            .iter()
+            .map(|c| (c.clock.name.clone(), c.clock.due.date().to_string(), c.source.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                // The same day: the review sorts before the application's clock.
+                ("Review the case".into(), review_on.to_string(), "case-review"),
+                (
+                    "Case review: decide the threshold".into(),
+                    "2026-03-30".into(),
+                    "trigger-application"
+                ),
+                (
+                    "Case review: finish the review".into(),
+                    "2026-04-20".into(),
+                    "trigger-application"
+                ),
+            ],
+            "{label}"
+        );
+        assert_eq!(
+            due[1].source,
+            ClockSource::TriggerApplication { id, reference: ct.clone() },
+            "{label}"
+        );
+        let practitioner_due = store.due_list(&w.council, w.smp, "2026-12-31", 19).await.unwrap();
+        assert_eq!(clock_rows(&practitioner_due), vec![review.clone()], "{label}");
+        let case_clocks = store.case_clocks(&coordinator, case, 20).await.unwrap();
+        assert_eq!(case_clocks.len(), 3, "{label}");
+
+        // A closed case's review leaves the list.
+        store.close_case(&w.council, case, "2026-03-10", "2036-03-10", 21).await.unwrap();
+        assert!(store.due_list(&w.council, w.smp, "2026-12-31", 22).await.unwrap().is_empty());
+        assert!(store.case_clocks(&w.council, case, 23).await.unwrap().is_empty(), "{label}");
     }
 }

@@ -95,9 +95,9 @@ impl IntoResponse for ApiError {
 }
 
 /// The signed-in user, or 401 (no redirect: this is an API).
-struct ApiUser {
-    ctx: Ctx,
-    user: CurrentUser,
+pub(crate) struct ApiUser {
+    pub(crate) ctx: Ctx,
+    pub(crate) user: CurrentUser,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiUser {

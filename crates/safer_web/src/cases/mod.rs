@@ -1,5 +1,6 @@
 //! Casework: the signed-in user's tasks, the case list, opening a case, the case page with its
-//! timeline and forms, and the same operations as a JSON API under `/api/v1/`.
+//! timeline and forms, the retention review (`retention.rs`), and the same operations as a JSON
+//! API under `/api/v1/`.
 //!
 //! Access is decided by the store (`safer_storage::casework`, the rule in
 //! `safer_domain::access`); these handlers only build the [`Viewer`] and decide which forms to
@@ -10,8 +11,10 @@
 //! case, task, subject and agency ids only, and a subject's details are always POSTed.
 
 mod api;
+pub(crate) use api::ApiUser;
 mod forms;
 mod pages;
+mod retention;
 
 use axum::Router;
 
@@ -20,7 +23,7 @@ use crate::viewer::{case_viewer_in, home_viewer};
 use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    pages::router().merge(api::router())
+    pages::router().merge(retention::router()).merge(api::router())
 }
 
 /// The date `years` after `iso` (`YYYY-MM-DD`); 29 February becomes 28 February in a year

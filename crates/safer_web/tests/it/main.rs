@@ -3,6 +3,10 @@
 /// Strategic assessments: the list, a report's page, the report under its own policy, figures;
 /// analysts building one (form errors, CSRF, who may, a job run to its end) with a fake assessor.
 mod assessments;
+/// Every case-data route as every role, a shared and an unrelated agency, and signed out: who
+/// gets what, no case data to anyone the need-to-know rule does not allow, CSRF, the audit log;
+/// and a guard that every route the routers register is listed.
+mod authorisation;
 /// `/healthz`, assets and security headers.
 mod basics;
 /// Casework pages and the JSON API: who reaches each route, form errors, duplicates, the
@@ -21,6 +25,9 @@ mod powers;
 /// Records on a case: documents (multipart uploads, CSRF, limits, attachments), the victim
 /// risk assessment, the location assessment, problem solving counted from police.uk rows.
 mod records;
+/// Retention review: the list of closed cases past their keep-until date, the erase
+/// confirmation, refusals (403 with the reason, 404 for another agency) and CSRF.
+mod retention;
 /// Signing in and out, throttling and session expiry.
 mod sign_in;
 /// `TestApp`: a fresh database, the router, a movable clock and a cookie jar.

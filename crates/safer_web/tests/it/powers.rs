@@ -2,9 +2,12 @@
 //! the clocks on the case and on `/due`, their JSON, 404 for an unrelated agency on every
 //! route, and CSRF. The test clock stands at 14 November 2023, so dates are around then.
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
 use safer_domain::access::Viewer;
 use safer_domain::case::{CaseType, Consent, LinkRole, SubjectKind};
+use safer_domain::casework::risk::RiskModel;
 use safer_domain::ids::{AgencyId, CaseId, PartnershipId};
 use safer_domain::Role;
 use safer_storage::{NewCase, NewSubject, User};
@@ -463,5 +466,50 @@ async fn a_power_posted_without_the_csrf_token_is_refused() {
             app.db.store.case_powers(&owner, w.case, 5).await.unwrap().powers.is_empty(),
             "{label}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_case_review_falls_due_on_the_due_list() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let w = world(&app).await;
+        let store = &app.db.store;
+        let viewer = Viewer {
+            user: w.owner.id(),
+            agency: AgencyId(w.owner.agency_id),
+            roles: vec![Role::Practitioner],
+        };
+        let model = RiskModel::default();
+        let yes = ["health", "unsafe_home", "daily", "worse", "violence", "targeted"];
+        let answers: BTreeMap<String, bool> = model
+            .questions()
+            .iter()
+            .map(|q| (q.id.clone(), yes.contains(&q.id.as_str())))
+            .collect();
+        // Assessed in September: its review has passed by 14 November.
+        let assessment = model.assess(time::macros::date!(2023 - 09 - 01), &answers).unwrap();
+        let review_on = assessment.next_review.expect("a review date").to_string();
+        assert!(review_on.as_str() < "2023-11-14", "{label}: {review_on}");
+        store.record_risk_assessment(&viewer, w.case, None, &assessment, 3).await.unwrap();
+
+        let mut jar = signed_in(&app, &w.owner.username).await;
+        let due = app.get("/due", &mut jar).await;
+        assert_eq!(due.status, StatusCode::OK, "{label}");
+        let row = due.body.find("Review the case").expect("the review on /due");
+        let row = &due.body[row.saturating_sub(200)..];
+        assert!(row.contains(&format!("href=\"/cases/{}\"", w.case.0)), "{label}: {row}");
+        assert!(row.contains("Overdue"), "{label}: {row}");
+
+        let json = app.get("/api/v1/due", &mut jar).await;
+        let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        let clocks = value["clocks"].as_array().unwrap();
+        let review = clocks.iter().find(|c| c["source"] == "case-review").expect("the review");
+        assert_eq!(review["due"], review_on.as_str(), "{label}");
+        assert_eq!(review["kind"], "review", "{label}");
+        assert_eq!(review["overdue"], true, "{label}");
+        assert_eq!(review["power"], serde_json::Value::Null, "{label}");
+        let case_clocks = app.get(&format!("/api/v1/cases/{}/clocks", w.case.0), &mut jar).await;
+        assert!(case_clocks.body.contains("\"case-review\""), "{label}: {}", case_clocks.body);
     }
 }

@@ -470,3 +470,98 @@ async fn trigger_forms_need_the_csrf_token() {
         app.post_form(&format!("{path}/decision"), &[("decided_on", "2023-11-05")], &mut jar).await;
     assert_eq!(decision.status, StatusCode::FORBIDDEN);
 }
+
+/// The settings form as the page fills it, with `threshold` typed in.
+fn settings_form<'a>(token: &'a str, threshold: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf_token", token),
+        ("threshold", threshold),
+        ("separate_complainants", ""),
+        ("acknowledge_days", "10"),
+        ("decision_working_days", "20"),
+        ("review_working_days", "35"),
+        ("escalation_route", "Contact the CSP manager at Maidstone Borough Council."),
+    ]
+}
+
+#[tokio::test]
+async fn a_coordinator_sets_the_threshold_and_the_next_assessment_uses_it() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let store = &app.db.store;
+        let (_, reference) = seeded_case(
+            store,
+            &[("2023-09-10", "2023-09-12", "a", false), ("2023-10-01", "2023-10-01", "b", true)],
+        )
+        .await;
+        let smp =
+            store.partnership_by_slug("safer-maidstone-partnership").await.unwrap().unwrap().id();
+        add_user(store, smp, "chair", "kent-police", Role::PanelChair).await;
+        let mut jar = Jar::default();
+        app.sign_in("coordinator", PASSWORD, &mut jar).await;
+        let list = app.get("/trigger", &mut jar).await;
+        assert!(list.body.contains("href=\"/trigger/settings\""), "{label}: linked from /trigger");
+
+        let form = app.get("/trigger/settings", &mut jar).await;
+        assert_eq!(form.status, StatusCode::OK, "{label}");
+        assert!(form
+            .body
+            .contains("name=\"threshold\" type=\"text\" spellcheck=\"false\" value=\"3\""));
+
+        // Above three: refused in the domain's words, what was typed kept, nothing saved.
+        let token = form.csrf_token();
+        let refused =
+            app.post_form("/trigger/settings", &settings_form(&token, "4"), &mut jar).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(refused.body.contains("There is a problem"), "{label}");
+        assert!(
+            refused.body.contains(
+                "The threshold must be between 1 and 3 qualifying complaints (s.104(4) sets 3 as the most)"
+            ),
+            "{label}: {}",
+            refused.body
+        );
+        assert!(refused.body.contains("value=\"4\""), "{label}: the value typed is kept");
+        assert_eq!(store.trigger_settings(smp).await.unwrap().threshold, 3, "{label}");
+        let typo =
+            app.post_form("/trigger/settings", &settings_form(&token, "two"), &mut jar).await;
+        assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(typo.body.contains("must be a whole number"), "{label}");
+
+        // Without the token: refused, nothing saved.
+        let mut no_token = settings_form(&token, "2");
+        no_token.remove(0);
+        let forged = app.post_form("/trigger/settings", &no_token, &mut jar).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{label}");
+        assert_eq!(store.trigger_settings(smp).await.unwrap().threshold, 3, "{label}");
+
+        // Two: saved, and a new application's two qualifying complaints meet it.
+        let saved = app.post_form("/trigger/settings", &settings_form(&token, "2"), &mut jar).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{label}: {}", saved.body);
+        let shown = app.get(saved.location(), &mut jar).await;
+        assert!(shown.body.contains("Case review procedures saved"), "{label}");
+        assert_eq!(store.trigger_settings(smp).await.unwrap().threshold, 2, "{label}");
+        let path = apply(&app, &mut jar, &reference).await;
+        let page = app.get(&path, &mut jar).await;
+        assert!(
+            page.body.contains(
+                "The threshold is met: 2 qualifying complaints, and the procedures set the threshold at 2."
+            ),
+            "{label}: {}",
+            page.body
+        );
+
+        // Panel chairs handle case reviews but do not set the procedures; analysts see nothing.
+        for username in ["chair", "analyst"] {
+            let mut other = Jar::default();
+            app.sign_in(username, PASSWORD, &mut other).await;
+            let page = app.get("/trigger/settings", &mut other).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{label}: {username}");
+            let token = app.get("/account", &mut other).await.csrf_token();
+            let post =
+                app.post_form("/trigger/settings", &settings_form(&token, "1"), &mut other).await;
+            assert_eq!(post.status, StatusCode::NOT_FOUND, "{label}: {username}");
+        }
+        assert_eq!(store.trigger_settings(smp).await.unwrap().threshold, 2, "{label}");
+    }
+}
