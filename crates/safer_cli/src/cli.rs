@@ -89,6 +89,29 @@ pub enum Command {
     /// The audit log of personal data: verify its hash chain, list entries (docs/audit.md).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// "Is it ASB?": check a triage rules file, or ask it where a behaviour goes.
+    #[command(subcommand)]
+    Triage(TriageCommand),
+}
+
+/// `safer triage ...`.
+#[derive(Debug, Subcommand)]
+pub enum TriageCommand {
+    /// Check a rules file (docs/asb-triage.md); every problem is named with its line.
+    Check {
+        /// The rules file (TOML)
+        file: PathBuf,
+    },
+    /// Print the answer a resident gets for a behaviour.
+    Ask {
+        /// The rules file (TOML)
+        file: PathBuf,
+        /// The behaviour's id, such as `noise`
+        behaviour: String,
+        /// Someone is in danger or a crime is happening now
+        #[arg(long)]
+        emergency: bool,
+    },
 }
 
 /// `safer audit ...`.

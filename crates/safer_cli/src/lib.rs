@@ -122,6 +122,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 commands::export::parquet(&config, &args).await
             }
             Command::Audit(command) => commands::audit::run(&config, command).await,
+            Command::Triage(command) => commands::triage::run(&command),
         }
     })
 }

@@ -27,6 +27,7 @@ pub mod role;
 pub mod slug;
 pub mod survey;
 mod toml_spans;
+pub mod triage;
 pub mod user;
 
 pub use agency::AgencyKind;

@@ -17,6 +17,7 @@ pub mod priorities;
 pub mod serve;
 pub mod survey;
 pub mod synth;
+pub mod triage;
 pub mod users;
 
 use anyhow::Context;

@@ -56,5 +56,7 @@ mod support;
 mod survey;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;
+/// `safer triage check|ask`: the shipped "Is it ASB?" rules, answers, and broken files by line.
+mod triage;
 /// Spatial weights on real data: Maidstone LSOA contiguity, GAL round trip, libpysal comparison.
 mod weights;
