@@ -485,7 +485,21 @@ macro_rules! refuse {
         return Err($err);
     }};
 }
-pub(crate) use {access_of, audit, refuse};
+/// Opens the write transaction `$tx` on `$pool`, loads the access facts of `$case` into
+/// `$access`, and returns from the enclosing function (the refusal audited, the case not
+/// found) unless `$viewer` passes `$check` (`can_read` or `can_write`). The opening of every
+/// function that reads or writes one case.
+macro_rules! case_tx {
+    ($store:expr, $pool:expr, $tx:ident, $access:ident, $viewer:expr, $case:expr, $now:expr, $check:ident) => {
+        let mut $tx = $pool.begin_with($store.backend.begin_write()).await?;
+        let $access: ::safer_domain::access::CaseAccess = $crate::casework::access_of!($tx, $case)?;
+        if !$access.$check($viewer) {
+            $crate::casework::refuse!($tx, $viewer, $case, $now, $crate::StoreError::NotFound);
+        }
+        let _ = &$access;
+    };
+}
+pub(crate) use {access_of, audit, case_tx, refuse};
 
 impl Store {
     /// Opens a case owned by the viewer's agency, with the viewer on its team, and returns
@@ -587,11 +601,7 @@ impl Store {
     /// Everything on a case the viewer may read, with an audit entry; not found otherwise.
     pub async fn case_detail(&self, viewer: &Viewer, case: CaseId, now: i64) -> Result<CaseDetail> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             let row: CaseRow = sqlx::query_as(&format!(
                 "SELECT {CASE_COLUMNS} FROM cases c JOIN agencies a ON a.id = c.owning_agency_id \
                  WHERE c.id = $1"
@@ -775,11 +785,7 @@ impl Store {
         let key = match_key(subject.name);
         let postcode = subject.postcode.map(normalise_postcode);
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO case_subjects (partnership_id, kind, name, match_key, born_on, \
                  address, postcode, created_by_agency_id, created_at) \
@@ -832,11 +838,7 @@ impl Store {
                   JOIN cases c ON c.id = l.case_id WHERE l.subject_id = s.id AND {READABLE}))"
         );
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let visible: i64 = sqlx::query_scalar(&sql)
                 .bind(viewer.user.0).bind(viewer.agency.0).bind(subject.0).bind(case.0)
                 .fetch_one(&mut *tx).await?;
@@ -870,11 +872,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             if !access.can_manage(viewer) {
                 refuse!(tx, viewer, case, now, StoreError::Forbidden("only the owning agency shares a case"));
             }
@@ -905,11 +903,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             if !access.can_manage(viewer) {
                 refuse!(tx, viewer, case, now, StoreError::Forbidden("only the owning agency revokes a share"));
             }
@@ -931,11 +925,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             if !access.can_manage(viewer) {
                 refuse!(tx, viewer, case, now, StoreError::Forbidden("only the owning agency changes the case team"));
             }
@@ -963,11 +953,7 @@ impl Store {
         now: i64,
     ) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO case_incidents (case_id, occurred_on, reported_on, \
                  reported_to_agency_id, category, location, incident_key, description, \
@@ -1007,11 +993,7 @@ impl Store {
         now: i64,
     ) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let owner_agency: Option<i64> = sqlx::query_scalar("SELECT agency_id FROM users WHERE id = $1")
                 .bind(owner.0).fetch_optional(&mut *tx).await?;
             let Some(owner_agency) = owner_agency.map(AgencyId) else { return Err(StoreError::NotFound) };
@@ -1060,11 +1042,7 @@ impl Store {
         now: i64,
     ) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO case_notes (case_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -1111,11 +1089,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             if !access.can_manage(viewer) {
                 refuse!(tx, viewer, case, now, StoreError::Forbidden("only the owning agency closes a case"));
             }
@@ -1166,11 +1140,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             if !access.can_manage(viewer) {
                 refuse!(tx, viewer, case, now, StoreError::Forbidden("only the owning agency erases a case"));
             }

@@ -15,7 +15,7 @@ use safer_domain::ids::{AgencyId, CaseId, PartnershipId, UserId};
 use safer_domain::Role;
 
 use crate::audit::AuditAction;
-use crate::casework::{access_of, audit, TaskRow};
+use crate::casework::{access_of, audit, case_tx, TaskRow};
 use crate::{on_pool, Result, Store, StoreError, Task};
 
 /// A panel.
@@ -245,11 +245,7 @@ impl Store {
     ) -> Result<i64> {
         let panel = self.panel(panel).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                crate::casework::refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             if !access.can_manage(viewer) {
                 crate::casework::refuse!(tx, viewer, case, now, StoreError::Forbidden("only the owning agency refers a case to a panel"));
             }

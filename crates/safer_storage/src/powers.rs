@@ -736,11 +736,7 @@ macro_rules! insert_power {
 /// found, audited), and binds the transaction to `$tx`.
 macro_rules! writable_case {
     ($store:expr, $pool:expr, $tx:ident, $viewer:expr, $case:expr, $now:expr) => {
-        let mut $tx = $pool.begin_with($store.backend.begin_write()).await?;
-        let access: CaseAccess = access_of!($tx, $case)?;
-        if !access.can_write($viewer) {
-            refuse!($tx, $viewer, $case, $now, StoreError::NotFound);
-        }
+        $crate::casework::case_tx!($store, $pool, $tx, access, $viewer, $case, $now, can_write);
     };
 }
 

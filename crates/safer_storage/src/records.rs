@@ -14,7 +14,7 @@ use safer_domain::ids::{CaseId, SubjectId};
 use sha2::{Digest, Sha256};
 
 use crate::audit::AuditAction;
-use crate::casework::{access_of, audit, refuse};
+use crate::casework::{access_of, audit, case_tx, refuse};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// A document as listed (no content).
@@ -122,11 +122,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_read(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_read);
             audit!(tx, viewer, AuditAction::Read, "case", case.0, now, Some(what.to_string()));
             tx.commit().await?;
             Ok(())
@@ -146,11 +142,7 @@ impl Store {
         let sha256: String = Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect();
         let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO case_documents (case_id, file_name, media_type, size_bytes, sha256, \
                  content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -222,11 +214,7 @@ impl Store {
         let assessed_on = assessment.assessed_on.to_string();
         let next_review = assessment.next_review.map(|d| d.to_string());
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             if let Some(subject) = subject {
                 let linked: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM case_links WHERE case_id = $1 AND subject_id = $2",
@@ -276,11 +264,7 @@ impl Store {
         now: i64,
     ) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO location_assessments (case_id, assessed_on, young_people, guardianship, \
                  environment, weighting, goals, responses, created_by, created_at) \
@@ -319,11 +303,7 @@ impl Store {
         now: i64,
     ) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            let access: CaseAccess = access_of!(tx, case)?;
-            if !access.can_write(viewer) {
-                refuse!(tx, viewer, case, now, StoreError::NotFound);
-            }
+            case_tx!(self, pool, tx, access, viewer, case, now, can_write);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO problem_solving (case_id, objective, scanning, analysis, response, area, \
                  crime_types_json, before_period, after_period, assessment, created_by, created_at, \
