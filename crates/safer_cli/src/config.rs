@@ -1,6 +1,7 @@
 //! Configuration: defaults < `safer.toml` < `SAFER_*` environment variables < flags, validated
 //! once into [`Config`].
 
+use safer_domain::casework::config::{parse_casework_rules, CaseworkRules};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -39,6 +40,14 @@ struct Layer {
     sessions: SessionsLayer,
     #[serde(default)]
     sign_in: SignInLayer,
+    #[serde(default)]
+    casework: CaseworkLayer,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseworkLayer {
+    rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +108,12 @@ max_failures_per_user = 5
 max_failures_per_address = 20
 # The window, in minutes.
 window_minutes = 15
+
+[casework]
+# The partnership's own casework rules: the ASB victim risk questions, thresholds and review
+# cadence, the repeat-victim rule, and dated CPN and fixed penalty rules (docs/casework-rules.md;
+# start from examples/casework-rules.toml). Unset means Safer's defaults.
+# rules = "casework-rules.toml"
 "#;
 
 impl Layer {
@@ -149,6 +164,7 @@ impl Layer {
                 )?,
                 max_hours: parse("SAFER_SESSIONS__MAX_HOURS", var("SAFER_SESSIONS__MAX_HOURS"))?,
             },
+            casework: CaseworkLayer { rules: var("SAFER_CASEWORK__RULES").map(PathBuf::from) },
             sign_in: SignInLayer {
                 max_failures_per_user: parse(
                     "SAFER_SIGN_IN__MAX_FAILURES_PER_USER",
@@ -191,6 +207,7 @@ impl Layer {
                     .or(self.sign_in.max_failures_per_address),
                 window_minutes: other.sign_in.window_minutes.or(self.sign_in.window_minutes),
             },
+            casework: CaseworkLayer { rules: other.casework.rules.or(self.casework.rules) },
         }
     }
 }
@@ -266,6 +283,22 @@ impl Config {
             "sign_in.max_failures_per_address",
             u64::from(layer.sign_in.max_failures_per_address.unwrap_or(20)),
         )?;
+        let casework = match &layer.casework.rules {
+            None => CaseworkRules::default(),
+            Some(path) => {
+                let source = std::fs::read_to_string(path)
+                    .with_context(|| format!("casework.rules: cannot read {}", path.display()))?;
+                parse_casework_rules(&source).map_err(|errors| {
+                    crate::commands::located_problems(
+                        &path.display().to_string(),
+                        "casework rules file",
+                        errors
+                            .iter()
+                            .map(|e| (e.line, e.column, e.field.as_str(), e.message.as_str())),
+                    )
+                })?
+            }
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -278,6 +311,7 @@ impl Config {
                 login_max_failures_per_user: per_user as u32,
                 login_max_failures_per_address: per_address as u32,
                 login_window: Duration::from_secs(window_minutes * 60),
+                casework: std::sync::Arc::new(casework),
             },
         })
     }
@@ -298,6 +332,26 @@ mod tests {
         assert_eq!(format!("{from_example:?}"), format!("{defaults:?}"));
         assert_eq!(defaults.database_url, "sqlite://./safer-data/safer.db");
         assert_eq!(defaults.bind.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn a_casework_rules_file_is_read_and_its_problems_named_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("casework-rules.toml");
+        let example = include_str!("../../../examples/casework-rules.toml");
+        std::fs::write(&rules, example.replace("incidents = 3", "incidents = 4")).unwrap();
+        let env =
+            |name: &str| (name == "SAFER_CASEWORK__RULES").then(|| rules.display().to_string());
+        let config = Config::load_with_env(&GlobalArgs::default(), None, &env).unwrap();
+        assert_eq!(config.web.casework.repeat_victim.incidents(), 4);
+        assert_eq!(config.web.casework.risk, CaseworkRules::default().risk);
+
+        std::fs::write(&rules, example.replace("months = 3", "months = 0")).unwrap();
+        let line = example.lines().position(|l| l == "[repeat_victim]").unwrap() + 1;
+        let err = Config::load_with_env(&GlobalArgs::default(), None, &env).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains(&format!("casework-rules.toml:{line}:")), "{text}");
+        assert!(text.contains("repeat_victim"), "{text}");
     }
 
     #[test]

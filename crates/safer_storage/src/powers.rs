@@ -902,7 +902,8 @@ impl Store {
     }
 
     /// Issues a Community Protection Notice if s.43 allows it, judged by
-    /// [`safer_domain::casework::powers::issue_cpn`] with the default rules on the case's own
+    /// [`safer_domain::casework::powers::issue_cpn`] with the default rules (see
+    /// [`Store::issue_cpn_under`] for a partnership's own) on the case's own
     /// warnings: the recipient is 16 or over on the issue day (a person's date of birth must be
     /// recorded), a warning was given to the same recipient about the same conduct, the time it
     /// gave to stop has passed, and there is at least one requirement.
@@ -911,6 +912,19 @@ impl Store {
         viewer: &Viewer,
         case: CaseId,
         cpn: &NewCpn<'_>,
+        now: i64,
+    ) -> Result<i64> {
+        self.issue_cpn_under(viewer, case, cpn, &RuleSet::default(), now).await
+    }
+
+    /// [`Store::issue_cpn`] under the partnership's own dated rules (the version in force on
+    /// the issue day sets the recipient's minimum age).
+    pub async fn issue_cpn_under(
+        &self,
+        viewer: &Viewer,
+        case: CaseId,
+        cpn: &NewCpn<'_>,
+        rules: &RuleSet,
         now: i64,
     ) -> Result<i64> {
         let conduct = conduct_key(cpn.conduct);
@@ -927,7 +941,7 @@ impl Store {
                 .collect::<Result<Vec<(i64, Warning)>>>()?;
             let only_warnings: Vec<Warning> = warnings.iter().map(|(_, w)| w.clone()).collect();
             let draft = CpnDraft { recipient, conduct: conduct.clone(), issue_on, requirements };
-            let issued = issue_cpn(&RuleSet::default(), draft, &only_warnings).map_err(rule)?;
+            let issued = issue_cpn(rules, draft, &only_warnings).map_err(rule)?;
             // The warning it follows: the one issue_cpn chose (same recipient, conduct and day,
             // the soonest time to stop).
             let followed = warnings

@@ -37,6 +37,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
+use safer_domain::casework::config::CaseworkRules;
 use safer_storage::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -61,6 +62,9 @@ pub struct WebConfig {
     pub login_max_failures_per_address: u32,
     /// The throttling window.
     pub login_window: Duration,
+    /// The partnership's casework rules (risk questions, repeat victims, dated CPN and penalty
+    /// rules); Safer's defaults unless configured.
+    pub casework: Arc<CaseworkRules>,
 }
 
 impl Default for WebConfig {
@@ -72,6 +76,7 @@ impl Default for WebConfig {
             login_max_failures_per_user: 5,
             login_max_failures_per_address: 20,
             login_window: Duration::from_secs(15 * 60),
+            casework: Arc::new(CaseworkRules::default()),
         }
     }
 }

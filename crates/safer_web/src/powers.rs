@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::{Form, Json, Router};
 use safer_domain::access::Viewer;
 use safer_domain::case::{is_iso_date, SubjectKind};
-use safer_domain::casework::powers::{ClosureIssuer, RequirementKind, RuleSet};
+use safer_domain::casework::powers::{ClosureIssuer, RequirementKind};
 use safer_domain::casework::{ClockKind, Due};
 use safer_domain::ids::{CaseId, SubjectId};
 use safer_storage::{
@@ -811,7 +811,7 @@ async fn submit(
                 issued_on: &issued,
                 requirements,
             };
-            store.issue_cpn(viewer, case, &cpn, now).await?;
+            store.issue_cpn_under(viewer, case, &cpn, &state.config.casework.powers, now).await?;
         }
         FormKind::Appeal => {
             let power = form.id("power", "Choose the notice or order appealed");
@@ -828,7 +828,9 @@ async fn submit(
                 return Ok(None);
             };
             own_power(power)?;
-            store.issue_fpn(viewer, power, &offence, &given, &RuleSet::default(), now).await?;
+            store
+                .issue_fpn(viewer, power, &offence, &given, &state.config.casework.powers, now)
+                .await?;
         }
         FormKind::ClosureNotice => {
             let issuer = match form.value("issuer") {

@@ -78,4 +78,10 @@ pub fn show_config(config: &Config) {
     println!("max_failures_per_user = {}", config.web.login_max_failures_per_user);
     println!("max_failures_per_address = {}", config.web.login_max_failures_per_address);
     println!("window_minutes = {}", config.web.login_window.as_secs() / 60);
+    println!("[casework]");
+    if config.web.casework.as_ref() == &safer_domain::casework::config::CaseworkRules::default() {
+        println!("# rules: Safer's defaults");
+    } else {
+        println!("# rules: the partnership's own file (casework.rules)");
+    }
 }

@@ -33,6 +33,7 @@
 
 use time::{Date, Duration, Month, OffsetDateTime};
 
+pub mod config;
 pub mod dash;
 pub mod powers;
 pub mod risk;

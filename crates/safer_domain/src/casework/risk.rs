@@ -314,6 +314,16 @@ impl RepeatVictimRule {
         Ok(RepeatVictimRule { incidents, months })
     }
 
+    /// How many similar incidents make a repeat victim.
+    pub fn incidents(&self) -> u32 {
+        self.incidents
+    }
+
+    /// Within how many calendar months.
+    pub fn months(&self) -> u32 {
+        self.months
+    }
+
     /// Whether, on `on`, the victim is a repeat victim: at least the rule's number of the
     /// given incident days (the caller passes only *similar* incidents) fall within the period
     /// of the rule's months ending with `on`. Three months ending with 31 May begin on 1 March.

@@ -26,10 +26,6 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/cases/{id}/risk", get(show_risk).post(record_risk))
 }
 
-/// The default repeat-victim rule in words (a test holds it to [`RepeatVictimRule::default`]).
-const REPEAT_INCIDENTS: u32 = 3;
-const REPEAT_MONTHS: u32 = 3;
-
 /// A question with its radios.
 #[derive(Debug, Clone)]
 pub(crate) struct QuestionView {
@@ -154,8 +150,11 @@ fn groups(model: &RiskModel) -> Vec<QuestionGroup> {
 
 /// The categories in which the victim is a repeat victim on `on`: incidents of the same
 /// category (ignoring case and surrounding spaces) are similar.
-fn repeat_categories(incidents: &[Incident], on: time::Date) -> Vec<RepeatFlag> {
-    let rule = RepeatVictimRule::default();
+fn repeat_categories(
+    rule: &RepeatVictimRule,
+    incidents: &[Incident],
+    on: time::Date,
+) -> Vec<RepeatFlag> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let mut by_category: BTreeMap<String, (String, Vec<time::Date>)> = BTreeMap::new();
     for incident in incidents {
@@ -235,7 +234,7 @@ async fn risk_page(
     loaded: &LoadedCase,
     form: FormState,
 ) -> Result<RiskPage, AppError> {
-    let model = RiskModel::default();
+    let model = &state.config.casework.risk;
     let now = state.now();
     let stored = state.store.risk_assessments(&loaded.viewer, loaded.id, now).await?;
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -291,13 +290,19 @@ async fn risk_page(
         action: format!("{href}/risk"),
         case_href: href,
         reference: loaded.detail.case.reference.clone(),
-        groups: groups(&model),
+        groups: groups(model),
         people: people_options(&loaded.detail.subjects, &form),
         latest,
         history,
-        repeat: repeat_categories(&loaded.detail.incidents, today(now)),
+        repeat: repeat_categories(
+            &state.config.casework.repeat_victim,
+            &loaded.detail.incidents,
+            today(now),
+        ),
         repeat_rule: format!(
-            "{REPEAT_INCIDENTS} or more incidents of the same kind within {REPEAT_MONTHS} months"
+            "{} or more incidents of the same kind within {} months",
+            state.config.casework.repeat_victim.incidents(),
+            state.config.casework.repeat_victim.months()
         ),
         n_incidents: loaded.detail.incidents.len(),
         can_write: loaded.can_write(),
@@ -375,13 +380,13 @@ async fn record_risk(
     Form(values): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let loaded = LoadedCase::load(&state, &signed_in, &id).await?;
-    let model = RiskModel::default();
+    let model = &state.config.casework.risk;
     let now = state.now();
     let checked = match loaded.write_refused() {
         Some(error) => Err((vec![error], StatusCode::FORBIDDEN)),
         None => {
             let subject = check_subject(&loaded.detail.subjects, &values);
-            match (subject, check_answers(&model, &values)) {
+            match (subject, check_answers(model, &values)) {
                 (Ok(subject), Ok(answers)) => Ok((subject, answers)),
                 (subject, answers) => {
                     let mut errors: Vec<FieldError> = subject.err().into_iter().collect();
@@ -415,10 +420,6 @@ mod tests {
 
     #[test]
     fn the_words_match_the_default_rule_and_model() {
-        assert_eq!(
-            RepeatVictimRule::default(),
-            RepeatVictimRule::new(REPEAT_INCIDENTS, REPEAT_MONTHS).unwrap()
-        );
         let model = RiskModel::default();
         let ids: Vec<&str> = model.questions().iter().map(|q| q.id.as_str()).collect();
         assert_eq!(ids, STATIC_IDS);

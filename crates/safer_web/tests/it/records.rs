@@ -503,6 +503,58 @@ async fn the_risk_assessment_needs_every_answer_and_shows_its_result() {
     }
 }
 
+/// A partnership's own rules (`[casework] rules = FILE`): a repeat victim after 2 similar
+/// incidents, and a lower medium band, change what the risk page says.
+#[tokio::test]
+async fn a_partnerships_own_casework_rules_are_used() {
+    let source = include_str!("../../../../examples/casework-rules.toml")
+        .replace("medium_from = 12", "medium_from = 2")
+        .replace("incidents = 3", "incidents = 2");
+    let rules = safer_domain::casework::config::parse_casework_rules(&source).unwrap();
+    for db in safer_test_utils::TestDb::all().await {
+        let config = safer_web::WebConfig {
+            casework: std::sync::Arc::new(rules.clone()),
+            ..safer_web::WebConfig::default()
+        };
+        let app = TestApp::with_config(db, config).await;
+        let label = app.label();
+        let (coordinator, _) = users(&app).await;
+        let case = open_case(&app, &coordinator).await;
+        let store = &app.db.store;
+        let owner = viewer(&coordinator, Role::Coordinator);
+        for day in ["2023-10-15", "2023-11-10"] {
+            let incident = NewIncident {
+                occurred_on: day,
+                reported_on: day,
+                reported_to: AgencyId(coordinator.agency_id),
+                category: "Noise",
+                location: None,
+                incident_key: None,
+                description: "Loud music",
+            };
+            store.add_incident(&owner, CaseId(case), &incident, 20).await.unwrap();
+        }
+        let mut jar = signed_in(&app, "coordinator").await;
+        let path = format!("/cases/{case}/risk");
+        let page = app.get(&path, &mut jar).await;
+        assert!(
+            page.body
+                .contains("Repeat victim: 2 or more incidents of the same kind within 3 months"),
+            "{label}: {}",
+            page.body
+        );
+        // "Are you under 18 or 65 or over?" alone scores 2: medium under these rules.
+        let mut answers = all_answers("no");
+        for answer in answers.iter_mut().filter(|(id, _)| *id == "age") {
+            answer.1 = "yes";
+        }
+        let reply = post(&app, &path, &answers, &mut jar).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{label}: {}", reply.body);
+        let page = app.get(&path, &mut jar).await;
+        assert!(page.body.contains(">Medium</strong>"), "{label}");
+    }
+}
+
 fn location_fields() -> Vec<(&'static str, &'static str)> {
     vec![
         ("young_people", "Groups of 13 to 15 year olds gather after school; few youth services."),
