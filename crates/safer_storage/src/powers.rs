@@ -984,13 +984,7 @@ impl Store {
             match row.kind()? {
                 PowerKind::Cpn => row.cpn(&rows)?.check_appeal(lodged).map_err(rule)?,
                 PowerKind::ClosureOrder => {
-                    let order = row.closure_order()?;
-                    if lodged < order.made_on || lodged > order.appeal_last_day() {
-                        return Err(StoreError::Rule(format!(
-                            "an appeal against a closure order must be lodged within 21 days beginning with the day it was made (by {})",
-                            order.appeal_last_day()
-                        )));
-                    }
+                    row.closure_order()?.check_appeal(lodged).map_err(rule)?
                 }
                 _ => return Err(StoreError::Rule("only a CPN or a closure order can be appealed".to_string())),
             }

@@ -54,6 +54,12 @@ pub enum PowersError {
         /// The last day an appeal could be lodged.
         last_day: Date,
     },
+    /// An appeal against a closure order lodged before it was made or after its window.
+    #[error("an appeal against a closure order must be lodged within 21 days beginning with the day it was made (by {last_day})")]
+    ClosureOrderAppealOutOfTime {
+        /// The last day an appeal could be lodged.
+        last_day: Date,
+    },
     /// An appeal or penalty dated before the notice it concerns.
     #[error("{what} cannot be dated before the notice it concerns")]
     BeforeNotice {
@@ -750,6 +756,17 @@ impl ClosureOrder {
         last_day_of_days(self.made_on, 21)
     }
 
+    /// Checks an appeal lodged on `lodged_on` falls within the window, from the day the order
+    /// was made to [`ClosureOrder::appeal_last_day`].
+    pub fn check_appeal(&self, lodged_on: Date) -> Result<()> {
+        if lodged_on < self.made_on || lodged_on > self.appeal_last_day() {
+            return Err(PowersError::ClosureOrderAppealOutOfTime {
+                last_day: self.appeal_last_day(),
+            });
+        }
+        Ok(())
+    }
+
     /// The order's clocks: the appeal window and its end.
     pub fn clocks(&self) -> Vec<Clock> {
         vec![
@@ -1297,6 +1314,13 @@ mod tests {
         assert!(ClosureOrder::new(date!(2026 - 11 - 30), date!(2027 - 03 - 01)).is_err());
         assert_eq!(extended.clocks()[1].due, Due::Date(date!(2026 - 08 - 31)));
         assert_eq!(order.appeal_last_day(), date!(2026 - 03 - 21));
+        // The appeal window: the day it was made to day 21, nothing either side.
+        let late =
+            Err(PowersError::ClosureOrderAppealOutOfTime { last_day: date!(2026 - 03 - 21) });
+        assert_eq!(order.check_appeal(date!(2026 - 02 - 28)), late);
+        assert_eq!(order.check_appeal(made), Ok(()));
+        assert_eq!(order.check_appeal(date!(2026 - 03 - 21)), Ok(()));
+        assert_eq!(order.check_appeal(date!(2026 - 03 - 22)), late);
     }
 
     #[test]
