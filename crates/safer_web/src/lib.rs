@@ -17,6 +17,7 @@ mod assets;
 mod auth;
 mod cases;
 mod error;
+mod form;
 mod format;
 mod health;
 mod indicators;

@@ -29,6 +29,7 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::render;
+use crate::form::FormState;
 use crate::format::{capitalise, show_date, today};
 use crate::session::{Ctx, SignedIn};
 use crate::viewer::{case_viewer, home_viewer};
@@ -116,50 +117,8 @@ impl FormKind {
     }
 }
 
-/// What a form page shows again: the errors and the values typed. Its methods are the ones
-/// the macros of `case_macros.html` call.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PowerForm {
-    pub(crate) errors: Vec<FieldError>,
-    values: Vec<(String, String)>,
-}
-
-impl PowerForm {
-    fn from_fields(fields: Vec<(String, String)>) -> PowerForm {
-        PowerForm {
-            errors: Vec::new(),
-            values: fields.into_iter().filter(|(name, _)| name != "csrf_token").collect(),
-        }
-    }
-
-    pub(crate) fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    pub(crate) fn has_error(&self, field: &str) -> bool {
-        self.error(field).is_some()
-    }
-
-    pub(crate) fn value(&self, field: &str) -> &str {
-        self.values.iter().find(|(f, _)| f == field).map_or("", |(_, v)| v.as_str())
-    }
-
-    pub(crate) fn checked(&self, field: &str, value: &str) -> bool {
-        self.value(field) == value
-    }
-
-    pub(crate) fn day(&self, field: &str) -> &str {
-        self.value(&format!("{field}_day"))
-    }
-
-    pub(crate) fn month(&self, field: &str) -> &str {
-        self.value(&format!("{field}_month"))
-    }
-
-    pub(crate) fn year(&self, field: &str) -> &str {
-        self.value(&format!("{field}_year"))
-    }
-
+/// The checks the powers forms make, recording each problem on the form it came from.
+impl FormState {
     fn fail(&mut self, field: &'static str, message: impl Into<String>) {
         if !self.has_error(field) {
             self.errors.push(FieldError { field, message: message.into() });
@@ -549,7 +508,7 @@ pub(crate) struct RadioOption {
 /// `/cases/{id}/powers/{kind}`: one form.
 #[derive(Template)]
 #[template(path = "powers_form.html")]
-pub(crate) struct PowerFormPage {
+pub(crate) struct FormStatePage {
     pub(crate) layout: Layout,
     pub(crate) action: String,
     pub(crate) back_href: String,
@@ -557,7 +516,7 @@ pub(crate) struct PowerFormPage {
     pub(crate) heading: &'static str,
     pub(crate) button: &'static str,
     pub(crate) kind: &'static str,
-    pub(crate) form: PowerForm,
+    pub(crate) form: FormState,
     pub(crate) recipients: Vec<SelectOption>,
     pub(crate) notices: Vec<SelectOption>,
     pub(crate) issuers: Vec<RadioOption>,
@@ -611,8 +570,8 @@ fn form_page(
     signed_in: &SignedIn,
     loaded: &CasePowers,
     kind: FormKind,
-    form: PowerForm,
-) -> PowerFormPage {
+    form: FormState,
+) -> FormStatePage {
     let title = if form.errors.is_empty() {
         kind.heading().to_string()
     } else {
@@ -650,7 +609,7 @@ fn form_page(
             label: format!("{}{to}, {on}", p.kind.label()),
         }
     }));
-    PowerFormPage {
+    FormStatePage {
         layout: Layout::new(title, &signed_in.ctx, Section::Cases)
             .crumb("Cases", "/cases")
             .crumb(loaded.reference.clone(), format!("/cases/{}", loaded.case.0))
@@ -692,7 +651,7 @@ async fn show_power_form(
     let kind = FormKind::parse(&kind)?;
     let viewer = case_viewer(&state, &signed_in.user, case).await?;
     let loaded = state.store.case_powers(&viewer, case, state.now()).await?;
-    let page = form_page(&signed_in, &loaded, kind, PowerForm::default());
+    let page = form_page(&signed_in, &loaded, kind, FormState::default());
     Ok(render(&page)?.into_response())
 }
 
@@ -736,7 +695,7 @@ async fn record_power(
     let viewer = case_viewer(&state, &signed_in.user, case).await?;
     let now = state.now();
     let loaded = state.store.case_powers(&viewer, case, now).await?;
-    let mut form = PowerForm::from_fields(fields);
+    let mut form = FormState::from_pairs(fields, Vec::new());
     let outcome = match submit(&state, &viewer, &loaded, kind, &mut form, now).await {
         Ok(outcome) => outcome,
         Err(StoreError::Rule(message)) => {
@@ -763,7 +722,7 @@ async fn submit(
     viewer: &Viewer,
     loaded: &CasePowers,
     kind: FormKind,
-    form: &mut PowerForm,
+    form: &mut FormState,
     now: i64,
 ) -> Result<Option<()>, StoreError> {
     let store = &state.store;
@@ -906,7 +865,7 @@ async fn submit(
 
 /// The CPN's requirements, one a line: `Stop: …`, `Do: …` or `Take steps: …`, each optionally
 /// ending `by YYYY-MM-DD`.
-fn requirements(form: &mut PowerForm) -> Option<Vec<NewRequirement>> {
+fn requirements(form: &mut FormState) -> Option<Vec<NewRequirement>> {
     let text = form.value("requirements").to_string();
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.is_empty() {
@@ -948,7 +907,7 @@ fn requirements(form: &mut PowerForm) -> Option<Vec<NewRequirement>> {
 }
 
 /// The time of service, `HH:MM` (24-hour, UTC).
-fn served_time(form: &mut PowerForm) -> Option<(u8, u8)> {
+fn served_time(form: &mut FormState) -> Option<(u8, u8)> {
     let text = form.value("served_time").trim().to_string();
     let parsed = text.split_once(':').and_then(|(h, m)| {
         let (hour, minute) = (h.parse::<u8>().ok()?, m.parse::<u8>().ok()?);
@@ -1061,19 +1020,24 @@ mod tests {
 
     #[test]
     fn requirements_are_one_a_line_with_a_kind() {
-        let mut form = PowerForm::from_fields(vec![(
-            "requirements".to_string(),
-            "Stop: playing music after 23:00\n\ntake steps: fit a limiter by 2026-04-30"
-                .to_string(),
-        )]);
+        let mut form = FormState::from_pairs(
+            vec![(
+                "requirements".to_string(),
+                "Stop: playing music after 23:00\n\ntake steps: fit a limiter by 2026-04-30"
+                    .to_string(),
+            )],
+            Vec::new(),
+        );
         let parsed = requirements(&mut form).unwrap();
         assert_eq!(parsed.len(), 2);
         assert_eq!(parsed[0].kind, RequirementKind::Stop);
         assert_eq!(parsed[0].text, "playing music after 23:00");
         assert_eq!(parsed[1].kind, RequirementKind::TakeSteps);
         assert_eq!(parsed[1].deadline_on.as_deref(), Some("2026-04-30"));
-        let mut bad =
-            PowerForm::from_fields(vec![("requirements".to_string(), "be nice".to_string())]);
+        let mut bad = FormState::from_pairs(
+            vec![("requirements".to_string(), "be nice".to_string())],
+            Vec::new(),
+        );
         assert!(requirements(&mut bad).is_none());
         assert_eq!(
             bad.error("requirements"),
@@ -1084,11 +1048,14 @@ mod tests {
     #[test]
     fn dates_come_from_three_boxes() {
         let fields = |d: &str, m: &str, y: &str| {
-            PowerForm::from_fields(vec![
-                ("issued_day".to_string(), d.to_string()),
-                ("issued_month".to_string(), m.to_string()),
-                ("issued_year".to_string(), y.to_string()),
-            ])
+            FormState::from_pairs(
+                vec![
+                    ("issued_day".to_string(), d.to_string()),
+                    ("issued_month".to_string(), m.to_string()),
+                    ("issued_year".to_string(), y.to_string()),
+                ],
+                Vec::new(),
+            )
         };
         assert_eq!(
             fields("2", "3", "2026").date("issued", "the day").as_deref(),

@@ -3,71 +3,12 @@
 
 use safer_domain::case::{is_iso_date, CaseType, Consent, LegalBasis, LinkRole, SubjectKind};
 use safer_domain::ids::{AgencyId, SubjectId, UserId};
+use safer_storage::NewSubject;
 use serde::{Deserialize, Serialize};
 
 use crate::views::FieldError;
 
-/// What a form page shows again: the errors and the values typed.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct FormState {
-    pub(crate) errors: Vec<FieldError>,
-    values: Vec<(String, String)>,
-}
-
-impl FormState {
-    /// The state of a form that failed its checks, keeping what was typed (never the CSRF
-    /// token, which the page sets afresh).
-    pub(crate) fn failed<T: Serialize>(form: &T, errors: Vec<FieldError>) -> FormState {
-        FormState { errors, values: values_of(form) }
-    }
-
-    /// A form shown with values filled in and no errors.
-    pub(crate) fn filled<T: Serialize>(form: &T) -> FormState {
-        FormState { errors: Vec::new(), values: values_of(form) }
-    }
-
-    pub(crate) fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    pub(crate) fn has_error(&self, field: &str) -> bool {
-        self.error(field).is_some()
-    }
-
-    pub(crate) fn value(&self, field: &str) -> &str {
-        self.values.iter().find(|(f, _)| f == field).map_or("", |(_, v)| v.as_str())
-    }
-
-    pub(crate) fn checked(&self, field: &str, value: &str) -> bool {
-        self.value(field) == value
-    }
-
-    pub(crate) fn day(&self, field: &str) -> &str {
-        self.value(&format!("{field}_day"))
-    }
-
-    pub(crate) fn month(&self, field: &str) -> &str {
-        self.value(&format!("{field}_month"))
-    }
-
-    pub(crate) fn year(&self, field: &str) -> &str {
-        self.value(&format!("{field}_year"))
-    }
-}
-
-fn values_of<T: Serialize>(form: &T) -> Vec<(String, String)> {
-    match serde_json::to_value(form) {
-        Ok(serde_json::Value::Object(map)) => map
-            .into_iter()
-            .filter(|(name, _)| name != "csrf_token")
-            .filter_map(|(name, value)| match value {
-                serde_json::Value::String(text) => Some((name, text)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
+pub(crate) use crate::form::FormState;
 
 fn error(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError { field, message: message.into() }
@@ -475,6 +416,19 @@ pub(crate) struct ValidSubject {
     pub(crate) postcode: Option<String>,
     pub(crate) part: LinkRole,
     pub(crate) consent: Consent,
+}
+
+impl ValidSubject {
+    /// The subject to store.
+    pub(crate) fn new_subject(&self) -> NewSubject<'_> {
+        NewSubject {
+            kind: self.kind,
+            name: &self.name,
+            born_on: self.born_on.as_deref(),
+            address: self.address.as_deref(),
+            postcode: self.postcode.as_deref(),
+        }
+    }
 }
 
 impl SubjectForm {

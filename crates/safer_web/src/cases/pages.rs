@@ -10,12 +10,12 @@ use axum::{Form, Router};
 use safer_domain::access::Viewer;
 use safer_domain::case::{CaseType, Consent, LegalBasis, LinkRole, SubjectKind};
 use safer_domain::ids::{AgencyId, CaseId, PartnershipId};
-use safer_storage::{CaseDetail, CaseFilter, NewCase, NewIncident, NewSubject, StoreError};
+use safer_storage::{CaseDetail, CaseFilter, NewCase, NewIncident, StoreError};
 use serde::Deserialize;
 
 use super::forms::{
     FormState, IncidentForm, LinkForm, NewCaseForm, NoteForm, ShareForm, SubjectForm, TaskForm,
-    TeamForm,
+    TeamForm, ValidSubject,
 };
 use super::{add_years, case_viewer_in, home_viewer, parse_id, show_date, today_iso, when};
 use crate::error::render;
@@ -941,6 +941,29 @@ async fn show_new_subject(
     Ok(render(&page)?.into_response())
 }
 
+/// The subject form posted on an open case, checked: its values, or the form again with its
+/// errors (422). Not found on a closed case, where the form is not offered (see
+/// `subject_page`).
+async fn checked_subject(
+    state: &AppState,
+    signed_in: &SignedIn,
+    viewer: &Viewer,
+    case: CaseId,
+    form: &SubjectForm,
+) -> Result<Result<ValidSubject, Response>, AppError> {
+    if !state.store.case_is_open(viewer, case).await? {
+        return Err(AppError::NotFound);
+    }
+    match form.check(&today_iso(state.now())) {
+        Ok(valid) => Ok(Ok(valid)),
+        Err(errors) => {
+            let failed = FormState::failed(form, errors);
+            let page = subject_page(state, signed_in, viewer, case, Vec::new(), failed).await?;
+            Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response()))
+        }
+    }
+}
+
 /// `POST /cases/{id}/subjects/check`: checks the form, then shows likely duplicates to choose
 /// from; with none, creates the subject at once.
 async fn check_subject(
@@ -950,26 +973,12 @@ async fn check_subject(
     Form(form): Form<SubjectForm>,
 ) -> Result<Response, AppError> {
     let (case, partnership, viewer) = load_case(&state, &signed_in, &id).await?;
-    // The form is not offered on a closed case (see `subject_page`).
-    if !state.store.case_is_open(&viewer, case).await? {
-        return Err(AppError::NotFound);
-    }
     let now = state.now();
-    let valid = match form.check(&today_iso(now)) {
+    let valid = match checked_subject(&state, &signed_in, &viewer, case, &form).await? {
         Ok(valid) => valid,
-        Err(errors) => {
-            let failed = FormState::failed(&form, errors);
-            let page = subject_page(&state, &signed_in, &viewer, case, Vec::new(), failed).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-        }
+        Err(again) => return Ok(again),
     };
-    let subject = NewSubject {
-        kind: valid.kind,
-        name: &valid.name,
-        born_on: valid.born_on.as_deref(),
-        address: valid.address.as_deref(),
-        postcode: valid.postcode.as_deref(),
-    };
+    let subject = valid.new_subject();
     // The viewer must be able to write to the case before anything is matched.
     if !state.store.case_access(&viewer, case).await?.can_write(&viewer) {
         return Err(AppError::NotFound);
@@ -1005,26 +1014,12 @@ async fn create_subject(
     Form(form): Form<SubjectForm>,
 ) -> Result<Response, AppError> {
     let (case, _, viewer) = load_case(&state, &signed_in, &id).await?;
-    // The form is not offered on a closed case (see `subject_page`).
-    if !state.store.case_is_open(&viewer, case).await? {
-        return Err(AppError::NotFound);
-    }
     let now = state.now();
-    let valid = match form.check(&today_iso(now)) {
+    let valid = match checked_subject(&state, &signed_in, &viewer, case, &form).await? {
         Ok(valid) => valid,
-        Err(errors) => {
-            let failed = FormState::failed(&form, errors);
-            let page = subject_page(&state, &signed_in, &viewer, case, Vec::new(), failed).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-        }
+        Err(again) => return Ok(again),
     };
-    let subject = NewSubject {
-        kind: valid.kind,
-        name: &valid.name,
-        born_on: valid.born_on.as_deref(),
-        address: valid.address.as_deref(),
-        postcode: valid.postcode.as_deref(),
-    };
+    let subject = valid.new_subject();
     state
         .store
         .add_new_subject(&viewer, case, &subject, valid.part, valid.consent, None, now)

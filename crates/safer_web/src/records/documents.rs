@@ -174,7 +174,7 @@ async fn upload_document(
             Ok(Redirect::to(&format!("{}/documents?uploaded=1", loaded.href())).into_response())
         }
         Err((errors, status)) => {
-            let form = FormState::failed(&[], errors);
+            let form = FormState::from_pairs(Vec::new(), errors);
             let page = documents_page(&state, &signed_in, &loaded, form, false).await?;
             Ok((status, render(&page)?).into_response())
         }

@@ -182,7 +182,7 @@ async fn record_location_assessment(
                 .into_response())
         }
         Err((errors, status)) => {
-            let form = FormState::failed(&values, errors);
+            let form = FormState::from_pairs(values.iter().cloned(), errors);
             let page = location_page(&state, &signed_in, &loaded, form).await?;
             Ok((status, render(&page)?).into_response())
         }

@@ -24,6 +24,7 @@ use safer_domain::access::Viewer;
 use safer_domain::ids::CaseId;
 use safer_storage::CaseDetail;
 
+use crate::form::FormState;
 use crate::format::{capitalise, iso, parse_id, show_date, show_month, today, when};
 use crate::session::SignedIn;
 use crate::viewer::case_viewer;
@@ -95,38 +96,6 @@ impl LoadedCase {
                 "This case is closed: records cannot be added".to_string()
             },
         })
-    }
-}
-
-/// What a form page shows again: the errors and the values posted. Field names may repeat
-/// (checkboxes), so values are kept as posted pairs.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct FormState {
-    pub(crate) errors: Vec<FieldError>,
-    values: Vec<(String, String)>,
-}
-
-impl FormState {
-    /// A form that failed its checks, keeping what was typed but never the CSRF token.
-    fn failed(values: &[(String, String)], errors: Vec<FieldError>) -> FormState {
-        let values = values.iter().filter(|(name, _)| name != "csrf_token").cloned().collect();
-        FormState { errors, values }
-    }
-
-    pub(crate) fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    pub(crate) fn has_error(&self, field: &str) -> bool {
-        self.error(field).is_some()
-    }
-
-    pub(crate) fn value(&self, field: &str) -> &str {
-        self.values.iter().find(|(f, _)| f == field).map_or("", |(_, v)| v.as_str())
-    }
-
-    pub(crate) fn checked(&self, field: &str, value: &str) -> bool {
-        self.values.iter().any(|(f, v)| f == field && v == value)
     }
 }
 

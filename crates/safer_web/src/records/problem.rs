@@ -468,7 +468,7 @@ async fn record_problem_solving(
                 .into_response())
         }
         Err((errors, status)) => {
-            let form = FormState::failed(&values, errors);
+            let form = FormState::from_pairs(values.iter().cloned(), errors);
             let page = problem_page(&state, &signed_in, &loaded, form, None).await?;
             Ok((status, render(&page)?).into_response())
         }

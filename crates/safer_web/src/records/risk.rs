@@ -399,7 +399,7 @@ async fn record_risk(
     let (subject, answers) = match checked {
         Ok(checked) => checked,
         Err((errors, status)) => {
-            let form = FormState::failed(&values, errors);
+            let form = FormState::from_pairs(values.iter().cloned(), errors);
             let page = risk_page(&state, &signed_in, &loaded, form).await?;
             return Ok((status, render(&page)?).into_response());
         }
