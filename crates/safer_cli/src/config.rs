@@ -312,6 +312,7 @@ impl Config {
                 login_max_failures_per_address: per_address as u32,
                 login_window: Duration::from_secs(window_minutes * 60),
                 casework: std::sync::Arc::new(casework),
+                public: None,
             },
         })
     }

@@ -9,6 +9,9 @@ use safer_storage::{NewAgency, NewUser, Store, User};
 /// The shipped plan file.
 pub const MAIDSTONE_PLAN: &str = include_str!("../../../plans/maidstone-2022-25.toml");
 
+/// The shipped "Is it ASB?" rules for Maidstone.
+pub const MAIDSTONE_TRIAGE: &str = include_str!("../../../plans/maidstone-asb-triage.toml");
+
 /// The shipped plan, parsed.
 pub fn maidstone_plan() -> Plan {
     parse_plan(MAIDSTONE_PLAN).expect("the shipped plan is valid")

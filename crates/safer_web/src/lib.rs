@@ -25,6 +25,7 @@ mod marac;
 mod panels;
 mod plans;
 mod powers;
+mod public;
 mod records;
 mod session;
 mod trigger;
@@ -45,6 +46,7 @@ use tower_http::trace::TraceLayer;
 
 pub use assessments::{AssessFuture, Assessor, BuildStep, BuiltAssessment, Progress};
 pub use error::AppError;
+pub use public::PublicConfig;
 pub use session::Keys;
 pub use trigger::{decision_letter, outcome_letter};
 
@@ -66,6 +68,9 @@ pub struct WebConfig {
     /// The partnership's casework rules (risk questions, repeat victims, dated CPN and penalty
     /// rules); Safer's defaults unless configured.
     pub casework: Arc<CaseworkRules>,
+    /// The public front door (reports, the Community Trigger, the dashboard, surveys, Open311);
+    /// off unless set.
+    pub public: Option<Arc<PublicConfig>>,
 }
 
 impl Default for WebConfig {
@@ -78,6 +83,7 @@ impl Default for WebConfig {
             login_max_failures_per_address: 20,
             login_window: Duration::from_secs(15 * 60),
             casework: Arc::new(CaseworkRules::default()),
+            public: None,
         }
     }
 }
@@ -174,8 +180,10 @@ pub fn app(state: AppState) -> Router {
         .merge(marac::router())
         .merge(panels::router())
         .merge(trigger::router())
+        .merge(public::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::session_layer))
         .merge(health::router())
+        .merge(public::open_router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

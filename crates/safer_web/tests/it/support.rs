@@ -11,6 +11,22 @@ use safer_test_utils::TestDb;
 use safer_web::{app, AppState, WebConfig};
 use tower::ServiceExt;
 
+/// A web configuration with the public front door on, accepting `per_hour` submissions per
+/// client address per hour.
+pub(crate) fn front_door_config(per_hour: u32) -> WebConfig {
+    let triage = safer_domain::triage::parse_triage(safer_test_utils::fixtures::MAIDSTONE_TRIAGE)
+        .expect("the shipped triage rules are valid");
+    WebConfig {
+        public: Some(Arc::new(safer_web::PublicConfig {
+            partnership: "safer-maidstone-partnership".to_string(),
+            agency: "maidstone-borough-council".to_string(),
+            triage: Arc::new(triage),
+            submissions_per_address_per_hour: per_hour,
+        })),
+        ..WebConfig::default()
+    }
+}
+
 pub(crate) struct TestApp {
     pub(crate) db: TestDb,
     router: Router,
@@ -94,6 +110,12 @@ impl TestApp {
         .await
         .expect("app state");
         TestApp { db, router: app(state), clock }
+    }
+
+    /// An app with the public front door on: the Maidstone partnership, reports received by
+    /// the council (`maidstone-borough-council`), the shipped triage rules.
+    pub(crate) async fn front_door(db: TestDb) -> TestApp {
+        TestApp::with_config(db, front_door_config(1000)).await
     }
 
     /// One `TestApp` per configured backend.

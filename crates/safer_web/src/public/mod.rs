@@ -1,0 +1,170 @@
+//! The public front door: pages for residents, with no sign-in.
+//!
+//! Everything here is under `/public` (and the Open311 interface under `/open311`), so a
+//! partnership can put these paths behind its own web address and keep the staff pages
+//! elsewhere. The front door is off (every public path is 404) unless the server is configured
+//! with a [`PublicConfig`]: which partnership it serves, which agency receives reports, and the
+//! "Is it ASB?" rules.
+//!
+//! Rules every public page keeps:
+//! - works without JavaScript, one question per page for journeys, GOV.UK patterns;
+//! - no personal data in URLs: references and private status links carry random tokens only;
+//! - forms carry the anonymous CSRF token and a honeypot field, and their bodies are limited;
+//! - nothing a resident sends is echoed in an error, a log line or a cache.
+
+pub(crate) mod dashboard;
+pub(crate) mod surveys;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use safer_domain::triage::TriageRules;
+use safer_storage::{Agency, Partnership};
+
+use crate::error::render;
+use crate::session::Ctx;
+use crate::{AppError, AppState, VERSION};
+
+/// How the public front door is set up, already validated by the caller.
+#[derive(Debug, Clone)]
+pub struct PublicConfig {
+    /// The slug of the partnership the front door serves.
+    pub partnership: String,
+    /// The code of the agency that receives residents' reports and Community Trigger
+    /// applications (usually the council's ASB team).
+    pub agency: String,
+    /// The "Is it ASB?" rules.
+    pub triage: Arc<TriageRules>,
+    /// Reports, applications and survey responses accepted from one client address per hour.
+    pub submissions_per_address_per_hour: u32,
+}
+
+/// The partnership and agency behind the front door, looked up per request (web instances keep
+/// no state).
+#[derive(Debug, Clone)]
+pub(crate) struct FrontDoor {
+    pub(crate) config: Arc<PublicConfig>,
+    pub(crate) partnership: Partnership,
+    pub(crate) agency: Agency,
+}
+
+impl FrontDoor {
+    /// The front door, or 404 when it is not configured (or names what does not exist).
+    pub(crate) async fn of(state: &AppState) -> Result<FrontDoor, AppError> {
+        let Some(config) = state.config.public.clone() else {
+            return Err(AppError::NotFound);
+        };
+        let partnership =
+            state.store.partnership_by_slug(&config.partnership).await?.ok_or(AppError::NotFound)?;
+        let agency = state.store.agency_by_code(&config.agency).await?.ok_or(AppError::NotFound)?;
+        Ok(FrontDoor { config, partnership, agency })
+    }
+}
+
+/// Which part of the front door a page belongs to, for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PublicSection {
+    Start,
+    Report,
+    Trigger,
+    Dashboard,
+    Surveys,
+}
+
+/// A link in the public navigation.
+#[derive(Debug, Clone)]
+pub(crate) struct PublicNavItem {
+    pub(crate) label: &'static str,
+    pub(crate) href: &'static str,
+    pub(crate) active: bool,
+}
+
+/// What every public page's frame needs (`templates/public/base.html`).
+#[derive(Debug, Clone)]
+pub(crate) struct PublicLayout {
+    pub(crate) title: String,
+    pub(crate) partnership_name: String,
+    pub(crate) csrf_token: String,
+    pub(crate) nav: Vec<PublicNavItem>,
+    pub(crate) version: &'static str,
+}
+
+impl PublicLayout {
+    pub(crate) fn new(
+        title: impl Into<String>,
+        door: &FrontDoor,
+        ctx: &Ctx,
+        section: PublicSection,
+    ) -> PublicLayout {
+        PublicLayout::with_token(title, door, ctx.csrf_token.clone(), section)
+    }
+
+    /// The frame of a page served outside the session layer (no cookie, no form), so shared
+    /// caches may keep it: the dashboard.
+    pub(crate) fn cacheable(
+        title: impl Into<String>,
+        door: &FrontDoor,
+        section: PublicSection,
+    ) -> PublicLayout {
+        PublicLayout::with_token(title, door, String::new(), section)
+    }
+
+    fn with_token(
+        title: impl Into<String>,
+        door: &FrontDoor,
+        csrf_token: String,
+        section: PublicSection,
+    ) -> PublicLayout {
+        let items = [
+            ("Report a problem", "/public/report", PublicSection::Report),
+            ("Community Trigger", "/public/community-trigger", PublicSection::Trigger),
+            ("Community safety in numbers", "/public/dashboard", PublicSection::Dashboard),
+            ("Have your say", "/public/surveys", PublicSection::Surveys),
+        ];
+        PublicLayout {
+            title: title.into(),
+            partnership_name: door.partnership.name.clone(),
+            csrf_token,
+            nav: items
+                .into_iter()
+                .map(|(label, href, item)| PublicNavItem { label, href, active: item == section })
+                .collect(),
+            version: VERSION,
+        }
+    }
+}
+
+/// The name of the honeypot field every public form carries: hidden from people (and from
+/// assistive technology), filled in only by bots. A submission with it filled is thanked and
+/// dropped.
+pub(crate) const HONEYPOT_FIELD: &str = "website";
+
+/// The public pages with forms: inside the session layer, which gives visitors the anonymous
+/// cookie their CSRF tokens are bound to.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/public", get(start)).merge(surveys::router())
+}
+
+/// The public routes outside the session layer: no cookie is set and no session is looked up,
+/// so responses can be cached (the dashboard) or called by machines (Open311).
+pub(crate) fn open_router() -> Router<AppState> {
+    Router::new().merge(dashboard::router())
+}
+
+#[derive(askama::Template)]
+#[template(path = "public/start.html")]
+struct StartPage {
+    layout: PublicLayout,
+}
+
+/// `/public`: what residents can do here.
+async fn start(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let door = FrontDoor::of(&state).await?;
+    let page = StartPage {
+        layout: PublicLayout::new("Community safety", &door, &ctx, PublicSection::Start),
+    };
+    Ok(render(&page)?.into_response())
+}
