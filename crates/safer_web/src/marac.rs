@@ -20,11 +20,11 @@ use safer_domain::casework::dash::{
     Answer, DashResponse, Judgement, MaracCriterion, MaracReferral, DASH_QUESTIONS,
 };
 use safer_domain::ids::CaseId;
-use safer_storage::{CaseDetail, NewDash, StoreError, StoredReferral};
+use safer_storage::{CaseDetail, DashOutcome, NewDash, StoreError, StoredReferral};
 
 use crate::error::render;
 use crate::format::{parse_id, show_date, today_iso};
-use crate::session::SignedIn;
+use crate::session::{CurrentUser, SignedIn};
 use crate::viewer::case_viewer;
 use crate::views::{Layout, Section};
 use crate::{AppError, AppState};
@@ -224,7 +224,7 @@ pub(crate) struct DashFormPage {
 }
 
 /// The form as posted: every field by name.
-struct Posted(Vec<(String, String)>);
+pub(crate) struct Posted(pub(crate) Vec<(String, String)>);
 
 impl Posted {
     fn get(&self, name: &str) -> &str {
@@ -232,13 +232,14 @@ impl Posted {
     }
 }
 
-async fn load_da_case(
+/// A domestic abuse case the user may read, with its details; not found for any other case.
+pub(crate) async fn load_da_case(
     state: &AppState,
-    signed_in: &SignedIn,
+    user: &CurrentUser,
     id: &str,
 ) -> Result<(CaseId, Viewer, CaseDetail), AppError> {
     let case = CaseId(parse_id(id)?);
-    let viewer = case_viewer(state, &signed_in.user, case).await?;
+    let viewer = case_viewer(state, user, case).await?;
     let detail = state.store.case_detail(&viewer, case, state.now()).await?;
     if detail.case.case_type != CaseType::DomesticAbuse {
         return Err(AppError::NotFound);
@@ -339,7 +340,7 @@ async fn show_dash_form(
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let loaded = load_da_case(&state, &signed_in, &id).await?;
+    let loaded = load_da_case(&state, &signed_in.user, &id).await?;
     let page = dash_form_page(&state, &signed_in, loaded, None, Vec::new()).await?;
     Ok(render(&page)?.into_response())
 }
@@ -426,20 +427,39 @@ async fn create_dash(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let (case, viewer, detail) = load_da_case(&state, &signed_in, &id).await?;
+    let (case, viewer, detail) = load_da_case(&state, &signed_in.user, &id).await?;
     let posted = Posted(fields);
-    let now = state.now();
-    let today = today_iso(now);
-    let victims: Vec<i64> =
-        detail.subjects.iter().filter(|s| s.role == LinkRole::Victim).map(|s| s.id.0).collect();
-    let valid = match check_dash(&posted, &victims, &today) {
-        Ok(valid) => valid,
+    match record_posted_dash(&state, &viewer, case, &detail, &posted, state.now()).await? {
+        Ok(outcome) => {
+            Ok(Redirect::to(&format!("/cases/{}/dash/{}", case.0, outcome.checklist))
+                .into_response())
+        }
         Err(errors) => {
             let page =
                 dash_form_page(&state, &signed_in, (case, viewer, detail), Some(&posted), errors)
                     .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
+    }
+}
+
+/// Checks a posted checklist and records it (the store applies the MARAC criteria and refers
+/// in the same transaction): the outcome, or the form's errors, a refusal of the criteria
+/// among them. The form and the JSON API both record through this.
+pub(crate) async fn record_posted_dash(
+    state: &AppState,
+    viewer: &Viewer,
+    case: CaseId,
+    detail: &CaseDetail,
+    posted: &Posted,
+    now: i64,
+) -> Result<Result<DashOutcome, Vec<FormError>>, AppError> {
+    let today = today_iso(now);
+    let victims: Vec<i64> =
+        detail.subjects.iter().filter(|s| s.role == LinkRole::Victim).map(|s| s.id.0).collect();
+    let valid = match check_dash(posted, &victims, &today) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(Err(errors)),
     };
     let dash = NewDash {
         victim: safer_domain::ids::SubjectId(valid.victim),
@@ -448,11 +468,8 @@ async fn create_dash(
         responses: valid.responses,
         judgement: valid.judgement,
     };
-    match state.store.record_dash(&viewer, case, &dash, now).await {
-        Ok(outcome) => {
-            Ok(Redirect::to(&format!("/cases/{}/dash/{}", case.0, outcome.checklist))
-                .into_response())
-        }
+    match state.store.record_dash(viewer, case, &dash, now).await {
+        Ok(outcome) => Ok(Ok(outcome)),
         Err(StoreError::Rule(message)) => {
             // A rule of the criteria: "do not refer" against a met criterion, dates out of
             // order, or no MARAC panel to refer to. Shown where it belongs.
@@ -467,11 +484,7 @@ async fn create_dash(
             if let Some(first) = sentence.get_mut(0..1) {
                 first.make_ascii_uppercase();
             }
-            let errors = vec![error(field, sentence)];
-            let page =
-                dash_form_page(&state, &signed_in, (case, viewer, detail), Some(&posted), errors)
-                    .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            Ok(Err(vec![error(field, sentence)]))
         }
         Err(err) => Err(err.into()),
     }

@@ -48,9 +48,9 @@ pub(crate) fn router() -> Router<AppState> {
 /// How far ahead the due list looks.
 const DUE_WEEKS: i64 = 8;
 
-/// The forms, by the last segment of their path.
+/// The forms, by the last segment of their path (the JSON API takes the same segments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FormKind {
+pub(crate) enum FormKind {
     Cpw,
     Cpn,
     Appeal,
@@ -62,7 +62,8 @@ enum FormKind {
 }
 
 impl FormKind {
-    const ALL: [FormKind; 8] = [
+    /// Every form, in the order the powers page lists them.
+    pub(crate) const ALL: [FormKind; 8] = [
         FormKind::Cpw,
         FormKind::Cpn,
         FormKind::Appeal,
@@ -73,7 +74,8 @@ impl FormKind {
         FormKind::Injunction,
     ];
 
-    fn slug(self) -> &'static str {
+    /// The last segment of the form's path.
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             FormKind::Cpw => "cpw",
             FormKind::Cpn => "cpn",
@@ -112,7 +114,8 @@ impl FormKind {
         }
     }
 
-    fn parse(slug: &str) -> Result<FormKind, AppError> {
+    /// The form at `slug`, or not found.
+    pub(crate) fn parse(slug: &str) -> Result<FormKind, AppError> {
         FormKind::ALL.into_iter().find(|k| k.slug() == slug).ok_or(AppError::NotFound)
     }
 }
@@ -311,7 +314,8 @@ fn clock_row(clock: &CaseClock, now: i64) -> ClockRow {
     }
 }
 
-fn clock_json(clock: &CaseClock, now: i64) -> Value {
+/// A clock as the JSON API gives it.
+pub(crate) fn clock_json(clock: &CaseClock, now: i64) -> Value {
     let due = match clock.clock.due {
         Due::Date(date) => date.to_string(),
         Due::Instant(at) => format!(
@@ -696,22 +700,33 @@ async fn record_power(
     let now = state.now();
     let loaded = state.store.case_powers(&viewer, case, now).await?;
     let mut form = FormState::from_pairs(fields, Vec::new());
-    let outcome = match submit(&state, &viewer, &loaded, kind, &mut form, now).await {
-        Ok(outcome) => outcome,
+    if record_from_form(&state, &viewer, &loaded, kind, &mut form, now).await? {
+        Ok(Redirect::to(&format!("/cases/{}/powers", case.0)).into_response())
+    } else {
+        let page = form_page(&signed_in, &loaded, kind, form);
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    }
+}
+
+/// Checks the fields of `kind` and records the power: `Ok(true)` when it was recorded,
+/// `Ok(false)` when the form has errors, a refusal of the statute among them (in the rule's
+/// words, on the field it belongs to). The form's page and the JSON API both record through
+/// this.
+pub(crate) async fn record_from_form(
+    state: &AppState,
+    viewer: &Viewer,
+    loaded: &CasePowers,
+    kind: FormKind,
+    form: &mut FormState,
+    now: i64,
+) -> Result<bool, StoreError> {
+    match submit(state, viewer, loaded, kind, form, now).await {
+        Ok(outcome) => Ok(outcome.is_some() && form.errors.is_empty()),
         Err(StoreError::Rule(message)) => {
             form.fail(rule_field(kind, &message), plain_words(&message));
-            None
+            Ok(false)
         }
-        Err(other) => return Err(other.into()),
-    };
-    match outcome {
-        Some(()) if form.errors.is_empty() => {
-            Ok(Redirect::to(&format!("/cases/{}/powers", case.0)).into_response())
-        }
-        _ => {
-            let page = form_page(&signed_in, &loaded, kind, form);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
+        Err(other) => Err(other),
     }
 }
 

@@ -63,7 +63,7 @@ fn handles(roles: &[Role]) -> bool {
 
 /// The partnership where the user handles case reviews, with their roles there; not found for
 /// everyone else, so the routes are not revealed.
-fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
+pub(crate) fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
     user.memberships
         .iter()
         .find(|m| handles(&m.roles))
@@ -92,7 +92,7 @@ fn coordinator_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), App
 }
 
 /// The viewer for one application: the user's roles in its partnership.
-async fn application_viewer(
+pub(crate) async fn application_viewer(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -794,32 +794,50 @@ async fn create_application(
 ) -> Result<Response, AppError> {
     let (partnership, viewer) = home_viewer(&signed_in.user)?;
     let now = state.now();
-    let mut errors = check_new_form(&fields, &today_iso(now));
+    match submit_application(&state, &viewer, partnership, &fields, now).await? {
+        Ok(id) => Ok(Redirect::to(&format!("/trigger/{id}")).into_response()),
+        Err(errors) => {
+            let page = new_page(&signed_in, &fields, errors, now);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}
+
+/// Checks a new application's fields and records it: its id, or the form's errors (the
+/// store's refusals among them). The form and the JSON API both record through this.
+pub(crate) async fn submit_application(
+    state: &AppState,
+    viewer: &Viewer,
+    partnership: PartnershipId,
+    fields: &[(String, String)],
+    now: i64,
+) -> Result<Result<i64, Vec<FieldError>>, AppError> {
+    let mut errors = check_new_form(fields, &today_iso(now));
     if errors.is_empty() {
-        let on_behalf = (field(&fields, "applicant") == "on-behalf").then(|| OnBehalf {
-            relationship: field(&fields, "relationship").trim(),
-            consent_recorded_on: Some(field(&fields, "consent_on").trim()),
+        let on_behalf = (field(fields, "applicant") == "on-behalf").then(|| OnBehalf {
+            relationship: field(fields, "relationship").trim(),
+            consent_recorded_on: Some(field(fields, "consent_on").trim()),
         });
-        let victim = match field(&fields, "victim") {
+        let victim = match field(fields, "victim") {
             "business" => VictimKind::Business,
             "community-group" => VictimKind::CommunityGroup,
             _ => VictimKind::Individual,
         };
-        let case = if field(&fields, "case") == "new" {
-            TriggerCase::New { summary: field(&fields, "case_summary").trim() }
+        let case = if field(fields, "case") == "new" {
+            TriggerCase::New { summary: field(fields, "case_summary").trim() }
         } else {
-            TriggerCase::Existing(field(&fields, "case_reference").trim())
+            TriggerCase::Existing(field(fields, "case_reference").trim())
         };
         let application = NewTriggerApplication {
             partnership,
             case,
-            applicant_name: field(&fields, "applicant_name").trim(),
+            applicant_name: field(fields, "applicant_name").trim(),
             on_behalf,
             victim,
-            received_on: field(&fields, "received_on").trim(),
+            received_on: field(fields, "received_on").trim(),
         };
-        match state.store.apply_for_case_review(&viewer, &application, now).await {
-            Ok((id, _)) => return Ok(Redirect::to(&format!("/trigger/{id}")).into_response()),
+        match state.store.apply_for_case_review(viewer, &application, now).await {
+            Ok((id, _)) => return Ok(Ok(id)),
             Err(StoreError::NotFound) => errors.push(error(
                 "case_reference",
                 "There is no ASB case with that reference that you can see; check the reference",
@@ -833,8 +851,7 @@ async fn create_application(
             Err(other) => return Err(other.into()),
         }
     }
-    let page = new_page(&signed_in, &fields, errors, now);
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    Ok(Err(errors))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1136,28 +1153,40 @@ async fn record_decision(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let viewer = application_viewer(&state, &signed_in.user, id).await?;
-    let now = state.now();
+    let errors = submit_decision(&state, &viewer, id, &fields, state.now()).await?;
+    after_form(&state, &signed_in, id, &fields, errors, "decision").await
+}
+
+/// Checks the threshold decision's fields and records it with its letter; the form's errors
+/// (the rule's refusals among them), none when it was recorded. Shared with the JSON API.
+pub(crate) async fn submit_decision(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    fields: &[(String, String)],
+    now: i64,
+) -> Result<Vec<FieldError>, AppError> {
     let mut errors = Vec::new();
-    check_date(&fields, "decided_on", "the date of the decision", &today_iso(now), &mut errors);
-    let discretion = match field(&fields, "discretion") {
+    check_date(fields, "decided_on", "the date of the decision", &today_iso(now), &mut errors);
+    let discretion = match field(fields, "discretion") {
         choice @ ("review" | "refuse") => Some(Discretion {
             review: choice == "review",
             grounds: if choice == "review" {
-                all(&fields, "grounds").into_iter().filter_map(ground_from_name).collect()
+                all(fields, "grounds").into_iter().filter_map(ground_from_name).collect()
             } else {
                 Vec::new()
             },
-            reason: field(&fields, "reason").to_string(),
+            reason: field(fields, "reason").to_string(),
         }),
         _ => None,
     };
     if errors.is_empty() {
         let input = TriggerDecisionInput {
-            decided_on: field(&fields, "decided_on").trim(),
+            decided_on: field(fields, "decided_on").trim(),
             discretion: discretion.clone(),
-            escalation_route: field(&fields, "escalation_route"),
+            escalation_route: field(fields, "escalation_route"),
         };
-        match state.store.decide_threshold(&viewer, id, &input, decision_letter, now).await {
+        match state.store.decide_threshold(viewer, id, &input, decision_letter, now).await {
             Ok(_) => {}
             Err(StoreError::Rule(message)) => {
                 let field = if message == TriggerError::DiscretionReasonMissing.to_string() {
@@ -1184,7 +1213,7 @@ async fn record_decision(
             Err(other) => return Err(other.into()),
         }
     }
-    after_form(&state, &signed_in, id, &fields, errors, "decision").await
+    Ok(errors)
 }
 
 async fn record_review(
@@ -1195,30 +1224,42 @@ async fn record_review(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let viewer = application_viewer(&state, &signed_in.user, id).await?;
-    let now = state.now();
+    let errors = submit_review(&state, &viewer, id, &fields, state.now()).await?;
+    after_form(&state, &signed_in, id, &fields, errors, "recommendations").await
+}
+
+/// Checks the review's fields and records it; the form's errors, none when it was recorded.
+/// Shared with the JSON API.
+pub(crate) async fn submit_review(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    fields: &[(String, String)],
+    now: i64,
+) -> Result<Vec<FieldError>, AppError> {
     let mut errors = Vec::new();
-    check_date(&fields, "held_on", "the date of the review", &today_iso(now), &mut errors);
+    check_date(fields, "held_on", "the date of the review", &today_iso(now), &mut errors);
     let bodies: Vec<RelevantBody> =
-        all(&fields, "bodies").into_iter().filter_map(RelevantBody::from_name).collect();
+        all(fields, "bodies").into_iter().filter_map(RelevantBody::from_name).collect();
     if bodies.is_empty() {
         errors.push(error("bodies", "Select the relevant bodies that took part in the review"));
     }
-    if field(&fields, "findings").trim().is_empty() {
+    if field(fields, "findings").trim().is_empty() {
         errors.push(error("findings", "Enter what the review found"));
     }
     if errors.is_empty() {
         let review = NewTriggerReview {
-            held_on: field(&fields, "held_on").trim(),
+            held_on: field(fields, "held_on").trim(),
             bodies: &bodies,
-            findings: field(&fields, "findings"),
+            findings: field(fields, "findings"),
         };
-        match state.store.record_review(&viewer, id, &review, now).await {
+        match state.store.record_review(viewer, id, &review, now).await {
             Ok(()) => {}
             Err(StoreError::Rule(message)) => errors.push(error("held_on", capitalise(&message))),
             Err(other) => return Err(other.into()),
         }
     }
-    after_form(&state, &signed_in, id, &fields, errors, "recommendations").await
+    Ok(errors)
 }
 
 async fn add_recommendation(
@@ -1229,24 +1270,36 @@ async fn add_recommendation(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let viewer = application_viewer(&state, &signed_in.user, id).await?;
-    let now = state.now();
+    let errors = submit_recommendation(&state, &viewer, id, &fields, state.now()).await?;
+    after_form(&state, &signed_in, id, &fields, errors, "recommendations").await
+}
+
+/// Checks a recommendation's fields and adds it as a task on the case; the form's errors,
+/// none when it was added. Shared with the JSON API.
+pub(crate) async fn submit_recommendation(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    fields: &[(String, String)],
+    now: i64,
+) -> Result<Vec<FieldError>, AppError> {
     let mut errors = Vec::new();
-    if field(&fields, "recommendation").trim().is_empty() {
+    if field(fields, "recommendation").trim().is_empty() {
         errors.push(error("recommendation", "Enter the recommendation"));
     }
-    let owner = field(&fields, "owner").parse::<i64>().ok().filter(|n| *n > 0);
+    let owner = field(fields, "owner").parse::<i64>().ok().filter(|n| *n > 0);
     if owner.is_none() {
         errors.push(error("owner", "Select who carries out the recommendation"));
     }
-    let due_on = field(&fields, "due_on").trim();
+    let due_on = field(fields, "due_on").trim();
     if due_on.is_empty() {
         errors.push(error("due_on", "Enter the date it is due"));
     } else if !is_iso_date(due_on) {
         errors.push(error("due_on", "The date it is due must be a real date, such as 2026-06-30"));
     }
     if let (true, Some(owner)) = (errors.is_empty(), owner) {
-        let title = field(&fields, "recommendation");
-        match state.store.add_recommendation(&viewer, id, title, UserId(owner), due_on, now).await {
+        let title = field(fields, "recommendation");
+        match state.store.add_recommendation(viewer, id, title, UserId(owner), due_on, now).await {
             Ok(_) => {}
             Err(StoreError::Forbidden(_) | StoreError::NotFound) => {
                 errors.push(error("owner", "Select someone who can see the case"))
@@ -1257,7 +1310,7 @@ async fn add_recommendation(
             Err(other) => return Err(other.into()),
         }
     }
-    after_form(&state, &signed_in, id, &fields, errors, "recommendations").await
+    Ok(errors)
 }
 
 async fn send_outcome(
@@ -1268,20 +1321,33 @@ async fn send_outcome(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let viewer = application_viewer(&state, &signed_in.user, id).await?;
-    let now = state.now();
-    let mut errors = Vec::new();
-    check_date(&fields, "sent_on", "the date it is sent", &today_iso(now), &mut errors);
+    let errors = submit_outcome(&state, &viewer, id, &fields, state.now()).await?;
     if errors.is_empty() {
-        let sent_on = field(&fields, "sent_on").trim();
-        match state.store.send_outcome(&viewer, id, sent_on, outcome_letter, now).await {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/trigger/{id}/outcome-letter")).into_response())
-            }
+        return Ok(Redirect::to(&format!("/trigger/{id}/outcome-letter")).into_response());
+    }
+    after_form(&state, &signed_in, id, &fields, errors, "outcome").await
+}
+
+/// Checks the outcome's fields and sends the outcome letter; the form's errors, none when it
+/// was sent. Shared with the JSON API.
+pub(crate) async fn submit_outcome(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    fields: &[(String, String)],
+    now: i64,
+) -> Result<Vec<FieldError>, AppError> {
+    let mut errors = Vec::new();
+    check_date(fields, "sent_on", "the date it is sent", &today_iso(now), &mut errors);
+    if errors.is_empty() {
+        let sent_on = field(fields, "sent_on").trim();
+        match state.store.send_outcome(viewer, id, sent_on, outcome_letter, now).await {
+            Ok(_) => {}
             Err(StoreError::Rule(message)) => errors.push(error("sent_on", capitalise(&message))),
             Err(other) => return Err(other.into()),
         }
     }
-    after_form(&state, &signed_in, id, &fields, errors, "outcome").await
+    Ok(errors)
 }
 
 async fn show_letter(

@@ -12,6 +12,16 @@
 
 mod api;
 pub(crate) use api::ApiUser;
+/// The JSON API of DASH checklists and MARAC referrals.
+mod api_dash;
+/// JSON bodies checked by the web forms' own code.
+mod api_fields;
+/// The JSON API of enforcement powers.
+mod api_powers;
+/// The JSON API of case records: documents, risk, location assessment, problem solving.
+mod api_records;
+/// The JSON API of ASB case reviews (the Community Trigger).
+mod api_trigger;
 mod forms;
 mod pages;
 mod retention;
@@ -23,7 +33,13 @@ use crate::viewer::{case_viewer_in, home_viewer};
 use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    pages::router().merge(retention::router()).merge(api::router())
+    pages::router()
+        .merge(retention::router())
+        .merge(api::router())
+        .merge(api_powers::router())
+        .merge(api_dash::router())
+        .merge(api_trigger::router())
+        .merge(api_records::router())
 }
 
 /// The date `years` after `iso` (`YYYY-MM-DD`); 29 February becomes 28 February in a year

@@ -113,7 +113,10 @@ async fn show_location_assessments(
 }
 
 /// The assessment the form describes, dated `on`, or its errors in the form's order.
-fn check(values: &[(String, String)], on: &str) -> Result<LocationAssessment, Vec<FieldError>> {
+pub(crate) fn check(
+    values: &[(String, String)],
+    on: &str,
+) -> Result<LocationAssessment, Vec<FieldError>> {
     let mut errors = Vec::new();
     let young_people = required_text(
         values,

@@ -19,6 +19,10 @@ mod multipart;
 mod problem;
 mod risk;
 
+pub(crate) use location::check as check_location_assessment;
+pub(crate) use problem::check as check_problem_solving;
+pub(crate) use risk::check_risk;
+
 use axum::Router;
 use safer_domain::access::Viewer;
 use safer_domain::ids::CaseId;
@@ -88,15 +92,20 @@ impl LoadedCase {
 
     /// The error for a form posted to a case that is closed or read-only for the viewer.
     fn write_refused(&self) -> Option<FieldError> {
-        (!self.can_write()).then(|| FieldError {
-            field: "main-content",
-            message: if self.detail.case.status == "open" {
-                "You cannot add records to this case".to_string()
-            } else {
-                "This case is closed: records cannot be added".to_string()
-            },
-        })
+        write_refusal(&self.detail, &self.viewer)
+            .map(|message| FieldError { field: "main-content", message: message.to_string() })
     }
+}
+
+/// Why `viewer` may not add records to the case, if they may not: it is closed, or read-only
+/// for them. The forms and the JSON API refuse alike.
+pub(crate) fn write_refusal(detail: &CaseDetail, viewer: &Viewer) -> Option<&'static str> {
+    let open = detail.case.status == "open";
+    (!(open && detail.access.can_write(viewer))).then_some(if open {
+        "You cannot add records to this case"
+    } else {
+        "This case is closed: records cannot be added"
+    })
 }
 
 /// The trimmed value of a posted field, or "" when absent.

@@ -168,7 +168,7 @@ fn check_area(text: &str) -> Result<String, &'static str> {
 }
 
 /// The record the form describes, or its errors in the form's order.
-fn check(values: &[(String, String)]) -> Result<ProblemSolving, Vec<FieldError>> {
+pub(crate) fn check(values: &[(String, String)]) -> Result<ProblemSolving, Vec<FieldError>> {
     let mut errors = Vec::new();
     let objective = required_text(values, "objective", "the objective", MAX_CHARS, &mut errors);
     let scanning = required_text(values, "scanning", "what scanning found", MAX_CHARS, &mut errors);

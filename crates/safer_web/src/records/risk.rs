@@ -373,6 +373,26 @@ const STATIC_IDS: [&str; 17] = [
     "reported_before",
 ];
 
+/// Who was assessed (if recorded) and the answers by question id.
+pub(crate) type CheckedRisk = (Option<SubjectId>, BTreeMap<String, bool>);
+
+/// Who was assessed and the answers, or the form's errors in its order. The form and the JSON
+/// API both check through this.
+pub(crate) fn check_risk(
+    model: &RiskModel,
+    subjects: &[LinkedSubject],
+    values: &[(String, String)],
+) -> Result<CheckedRisk, Vec<FieldError>> {
+    match (check_subject(subjects, values), check_answers(model, values)) {
+        (Ok(subject), Ok(answers)) => Ok((subject, answers)),
+        (subject, answers) => {
+            let mut errors: Vec<FieldError> = subject.err().into_iter().collect();
+            errors.extend(answers.err().unwrap_or_default());
+            Err(errors)
+        }
+    }
+}
+
 async fn record_risk(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -384,17 +404,8 @@ async fn record_risk(
     let now = state.now();
     let checked = match loaded.write_refused() {
         Some(error) => Err((vec![error], StatusCode::FORBIDDEN)),
-        None => {
-            let subject = check_subject(&loaded.detail.subjects, &values);
-            match (subject, check_answers(model, &values)) {
-                (Ok(subject), Ok(answers)) => Ok((subject, answers)),
-                (subject, answers) => {
-                    let mut errors: Vec<FieldError> = subject.err().into_iter().collect();
-                    errors.extend(answers.err().unwrap_or_default());
-                    Err((errors, StatusCode::UNPROCESSABLE_ENTITY))
-                }
-            }
-        }
+        None => check_risk(model, &loaded.detail.subjects, &values)
+            .map_err(|errors| (errors, StatusCode::UNPROCESSABLE_ENTITY)),
     };
     let (subject, answers) = match checked {
         Ok(checked) => checked,

@@ -991,7 +991,61 @@ fn calls(w: &World) -> Vec<Call> {
                 empty(),
                 dash_fields(&subject),
             ),
+            // The JSON API of powers, records and DASH: the same rules as the pages.
+            get("/api/v1/cases/{id}/powers", format!("{api}/powers"), read(200)),
+            get("/api/v1/cases/{id}/documents", format!("{api}/documents"), read(200)),
+            get("/api/v1/cases/{id}/risk", format!("{api}/risk"), read(200)),
+            post(
+                "/api/v1/cases/{id}/risk",
+                format!("{api}/risk"),
+                read(422),
+                Some(Payload::Json(json!({}))),
+                Payload::Json(json!({
+                    "answers": RISK_QUESTIONS.iter().map(|q| (q.to_string(), json!(false)))
+                        .collect::<serde_json::Map<String, Value>>(),
+                })),
+            ),
+            get(
+                "/api/v1/cases/{id}/location-assessment",
+                format!("{api}/location-assessment"),
+                read(200),
+            ),
+            post(
+                "/api/v1/cases/{id}/location-assessment",
+                format!("{api}/location-assessment"),
+                read(422),
+                Some(Payload::Json(json!({}))),
+                Payload::Json(json!({
+                    "young_people": "Injected", "guardianship": "Injected",
+                    "environment": "Injected", "weighting": "guardianship",
+                    "goals": "Injected", "responses": "Injected",
+                })),
+            ),
+            get("/api/v1/cases/{id}/problem-solving", format!("{api}/problem-solving"), read(200)),
+            post(
+                "/api/v1/cases/{id}/problem-solving",
+                format!("{api}/problem-solving"),
+                read(422),
+                Some(Payload::Json(json!({}))),
+                Payload::Json(json!({
+                    "objective": "Injected", "scanning": "Injected", "analysis": "Injected",
+                    "response": "Injected", "area": "district:Maidstone",
+                    "before_period": "2023-01..2023-03", "after_period": "2023-04..2023-06",
+                })),
+            ),
+            post(
+                "/api/v1/cases/{id}/dash",
+                format!("{api}/dash"),
+                if which == Which::Da { read(422) } else { Rule::Nobody },
+                Some(Payload::Json(json!({}))),
+                Payload::Json(json!({
+                    "victim_id": subject.parse::<i64>().unwrap(), "incident_on": "2023-11-13",
+                    "answers": (1..=24).map(|_| json!({ "answer": "yes", "comment": "Injected" }))
+                        .collect::<Vec<_>>(),
+                })),
+            ),
         ]);
+        let recipient = other_subject.parse::<i64>().unwrap();
         for kind in POWER_KINDS {
             let path = format!("{base}/powers/{kind}");
             calls.push(get("/cases/{id}/powers/{kind}", path.clone(), read(200)));
@@ -1001,6 +1055,29 @@ fn calls(w: &World) -> Vec<Call> {
                 read(422),
                 empty(),
                 power_fields(kind, &other_subject),
+            ));
+            let valid = match kind {
+                "cpw" => json!({ "subject_id": recipient, "conduct": "loud music",
+                    "issued_on": "2023-11-01", "comply_by_on": "2023-11-10" }),
+                "cpn" => json!({ "subject_id": recipient, "conduct": "loud music",
+                    "issued_on": "2023-11-11",
+                    "requirements": ["Stop: playing amplified music after 23:00"] }),
+                "appeal" => json!({ "power_id": 1, "lodged_on": "2023-11-12" }),
+                "fpn" => json!({ "power_id": 1, "offence_on": "2023-11-12",
+                    "given_on": "2023-11-13" }),
+                "closure-notice" => json!({ "issuer": "local-authority",
+                    "served_on": "2023-11-01", "served_time": "10:00", "hours": 24 }),
+                "closure-order" => json!({ "made_on": "2023-11-03", "until_on": "2024-02-02" }),
+                "pspo" => json!({ "made_on": "2023-11-01" }),
+                _ => json!({ "subject_id": recipient, "granted_on": "2023-11-05",
+                    "power_of_arrest": true }),
+            };
+            calls.push(post(
+                "/api/v1/cases/{id}/powers/{kind}",
+                format!("{api}/powers/{kind}"),
+                read(422),
+                Some(Payload::Json(json!({}))),
+                Payload::Json(valid),
             ));
         }
     }
@@ -1029,6 +1106,16 @@ fn calls(w: &World) -> Vec<Call> {
         get(
             "/cases/{id}/marac-referral/{referral}",
             format!("/cases/{da}/marac-referral/{}", w.referral),
+            Rule::Read(Which::Da, 200),
+        ),
+        get(
+            "/api/v1/cases/{id}/dash/{checklist}",
+            format!("/api/v1/cases/{da}/dash/{}", w.checklist),
+            Rule::Read(Which::Da, 200),
+        ),
+        get(
+            "/api/v1/cases/{id}/marac-referrals/{referral}",
+            format!("/api/v1/cases/{da}/marac-referrals/{}", w.referral),
             Rule::Read(Which::Da, 200),
         ),
     ]);
@@ -1135,6 +1222,53 @@ fn calls(w: &World) -> Vec<Call> {
             Rule::Application(422),
             empty(),
             form(&[("sent_on", "2023-11-13")]),
+        ),
+    ]);
+    // The same case review through the JSON API.
+    let t = format!("/api/v1/trigger/applications/{}", w.application);
+    let json_step = |route: &'static str, step: &str, valid: Value| {
+        post(
+            route,
+            format!("{t}/{step}"),
+            Rule::Application(422),
+            Some(Payload::Json(json!({}))),
+            Payload::Json(valid),
+        )
+    };
+    calls.extend([
+        post(
+            "/api/v1/trigger/applications",
+            "/api/v1/trigger/applications",
+            Rule::Handler(422),
+            Some(Payload::Json(json!({}))),
+            Payload::Json(json!({
+                "case": "existing", "case_reference": w.asb_reference, "applicant": "victim",
+                "applicant_name": "Injected Applicant", "victim": "individual",
+                "received_on": "2023-11-01",
+            })),
+        ),
+        get("/api/v1/trigger/applications/{id}", t.clone(), Rule::Application(200)),
+        json_step(
+            "/api/v1/trigger/applications/{id}/decision",
+            "decision",
+            json!({ "decided_on": "2023-11-05", "discretion": "review", "grounds": ["harm"],
+                    "reason": "Injected reason" }),
+        ),
+        json_step(
+            "/api/v1/trigger/applications/{id}/review",
+            "review",
+            json!({ "held_on": "2023-11-10", "bodies": ["council"], "findings": "Injected" }),
+        ),
+        json_step(
+            "/api/v1/trigger/applications/{id}/recommendations",
+            "recommendations",
+            json!({ "recommendation": "Injected recommendation",
+                    "owner_id": w.users["coordinator"].id, "due_on": "2023-12-01" }),
+        ),
+        json_step(
+            "/api/v1/trigger/applications/{id}/outcome",
+            "outcome",
+            json!({ "sent_on": "2023-11-13" }),
         ),
     ]);
     calls

@@ -1,5 +1,9 @@
 //! Web tests: the router driven in process with `oneshot`, no socket, on SQLite and PostgreSQL.
 
+/// The casework JSON API beyond cases: powers, DASH and MARAC referrals, case reviews and
+/// records round-tripped; statute refusals as 422; 404, 401, 403 and 415; the OpenAPI document
+/// against every `/api/v1` route registered.
+mod api_casework;
 /// Strategic assessments: the list, a report's page, the report under its own policy, figures;
 /// analysts building one (form errors, CSRF, who may, a job run to its end) with a fake assessor.
 mod assessments;
