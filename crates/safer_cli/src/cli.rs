@@ -92,6 +92,40 @@ pub enum Command {
     /// "Is it ASB?": check a triage rules file, or ask it where a behaviour goes.
     #[command(subcommand)]
     Triage(TriageCommand),
+    /// Open311 GeoReport v2 clients: add, list and revoke the API keys that may post reports.
+    #[command(subcommand)]
+    Open311(Open311Command),
+}
+
+/// `safer open311 ...`.
+#[derive(Debug, Subcommand)]
+pub enum Open311Command {
+    /// Add a client and print its API key (shown once; only its hash is kept).
+    Add {
+        /// A name for the client, such as "FixMyStreet"
+        #[arg(long)]
+        name: String,
+        /// The partnership's slug (the only one, if there is one)
+        #[arg(long)]
+        partnership: Option<String>,
+    },
+    /// List clients (names and dates; never keys).
+    List,
+    /// Count the public reports received (web and Open311), their distinct submissions and
+    /// descriptions; with --check, the references in FILE that name no report.
+    Count {
+        /// The partnership's slug (the only one, if there is one)
+        #[arg(long)]
+        partnership: Option<String>,
+        /// A file of report references, one per line, each of which must name a report
+        #[arg(long)]
+        check: Option<std::path::PathBuf>,
+    },
+    /// Revoke a client's key.
+    Revoke {
+        /// The client's id, from `safer open311 list`
+        id: i64,
+    },
 }
 
 /// `safer triage ...`.

@@ -42,6 +42,17 @@ struct Layer {
     sign_in: SignInLayer,
     #[serde(default)]
     casework: CaseworkLayer,
+    #[serde(default)]
+    public: PublicLayer,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicLayer {
+    partnership: Option<String>,
+    agency: Option<String>,
+    triage: Option<PathBuf>,
+    submissions_per_address_per_hour: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +120,17 @@ max_failures_per_address = 20
 # The window, in minutes.
 window_minutes = 15
 
+[public]
+# The public front door (/public: "Is it ASB?" reporting, the Community Trigger online, the
+# public dashboard, surveys, Open311). Off unless `partnership` is set; then `agency` (the code
+# of the agency that receives reports) and `triage` (the "Is it ASB?" rules, docs/asb-triage.md)
+# are required. `safer demo` turns it on for the Maidstone demo.
+# partnership = "safer-maidstone-partnership"
+# agency = "maidstone-borough-council"
+# triage = "plans/maidstone-asb-triage.toml"
+# Reports, applications and survey responses accepted per client address per hour.
+# submissions_per_address_per_hour = 30
+
 [casework]
 # The partnership's own casework rules: the ASB victim risk questions, thresholds and review
 # cadence, the repeat-victim rule, and dated CPN and fixed penalty rules (docs/casework-rules.md;
@@ -165,6 +187,15 @@ impl Layer {
                 max_hours: parse("SAFER_SESSIONS__MAX_HOURS", var("SAFER_SESSIONS__MAX_HOURS"))?,
             },
             casework: CaseworkLayer { rules: var("SAFER_CASEWORK__RULES").map(PathBuf::from) },
+            public: PublicLayer {
+                partnership: var("SAFER_PUBLIC__PARTNERSHIP"),
+                agency: var("SAFER_PUBLIC__AGENCY"),
+                triage: var("SAFER_PUBLIC__TRIAGE").map(PathBuf::from),
+                submissions_per_address_per_hour: parse(
+                    "SAFER_PUBLIC__SUBMISSIONS_PER_ADDRESS_PER_HOUR",
+                    var("SAFER_PUBLIC__SUBMISSIONS_PER_ADDRESS_PER_HOUR"),
+                )?,
+            },
             sign_in: SignInLayer {
                 max_failures_per_user: parse(
                     "SAFER_SIGN_IN__MAX_FAILURES_PER_USER",
@@ -208,6 +239,15 @@ impl Layer {
                 window_minutes: other.sign_in.window_minutes.or(self.sign_in.window_minutes),
             },
             casework: CaseworkLayer { rules: other.casework.rules.or(self.casework.rules) },
+            public: PublicLayer {
+                partnership: other.public.partnership.or(self.public.partnership),
+                agency: other.public.agency.or(self.public.agency),
+                triage: other.public.triage.or(self.public.triage),
+                submissions_per_address_per_hour: other
+                    .public
+                    .submissions_per_address_per_hour
+                    .or(self.public.submissions_per_address_per_hour),
+            },
         }
     }
 }
@@ -299,6 +339,38 @@ impl Config {
                 })?
             }
         };
+        let public = match layer.public.partnership {
+            None => None,
+            Some(partnership) => {
+                let agency = layer.public.agency.ok_or_else(|| {
+                    anyhow::anyhow!("public.agency must be set with public.partnership: the code of the agency that receives reports")
+                })?;
+                let path = layer.public.triage.ok_or_else(|| {
+                    anyhow::anyhow!("public.triage must be set with public.partnership: the \"Is it ASB?\" rules file (docs/asb-triage.md)")
+                })?;
+                let source = std::fs::read_to_string(&path)
+                    .with_context(|| format!("public.triage: cannot read {}", path.display()))?;
+                let triage = safer_domain::triage::parse_triage(&source).map_err(|errors| {
+                    crate::commands::located_problems(
+                        &path.display().to_string(),
+                        "triage rules file",
+                        errors
+                            .iter()
+                            .map(|e| (e.line, e.column, e.field.as_str(), e.message.as_str())),
+                    )
+                })?;
+                let per_hour = positive(
+                    "public.submissions_per_address_per_hour",
+                    u64::from(layer.public.submissions_per_address_per_hour.unwrap_or(30)),
+                )?;
+                Some(std::sync::Arc::new(safer_web::PublicConfig {
+                    partnership,
+                    agency,
+                    triage: std::sync::Arc::new(triage),
+                    submissions_per_address_per_hour: per_hour as u32,
+                }))
+            }
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -312,7 +384,7 @@ impl Config {
                 login_max_failures_per_address: per_address as u32,
                 login_window: Duration::from_secs(window_minutes * 60),
                 casework: std::sync::Arc::new(casework),
-                public: None,
+                public,
             },
         })
     }

@@ -132,6 +132,24 @@ fn write_credentials(path: &Path, accounts: &[DemoAccount]) -> anyhow::Result<()
     Ok(())
 }
 
+/// The shipped "Is it ASB?" rules for Maidstone.
+pub const MAIDSTONE_TRIAGE: &str = include_str!("../../../plans/maidstone-asb-triage.toml");
+
+/// The public front door as the demo serves it: the Maidstone partnership, reports received by
+/// Maidstone Borough Council, the shipped "Is it ASB?" rules.
+pub fn public_config() -> anyhow::Result<std::sync::Arc<safer_web::PublicConfig>> {
+    let triage = safer_domain::triage::parse_triage(MAIDSTONE_TRIAGE)
+        .map_err(|_| anyhow::anyhow!("the built-in triage rules are invalid"))?;
+    let plan =
+        parse_plan(MAIDSTONE_PLAN).map_err(|_| anyhow::anyhow!("the built-in plan is invalid"))?;
+    Ok(std::sync::Arc::new(safer_web::PublicConfig {
+        partnership: safer_domain::slug::slugify(&plan.plan.partnership),
+        agency: "maidstone-borough-council".to_string(),
+        triage: std::sync::Arc::new(triage),
+        submissions_per_address_per_hour: 30,
+    }))
+}
+
 /// Sets up the demo in `store` (the database `config` names), keeping the account passwords
 /// and the demo's files in its data directory. Safe to run again: the plan import is
 /// idempotent, existing agencies and accounts are kept, an account whose password is not the
@@ -211,6 +229,7 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
     seed_survey_waves(store, dir, now).await?;
     let assessment = seed_assessment(config, store, dir, now).await?;
     let cases = crate::demo_cases::seed_cases(store, partnership.id(), now).await?;
+    crate::demo_public::seed_you_said_we_did(store, partnership.id(), now).await?;
 
     Ok(Seeded {
         plan_title: plan.plan.title.clone(),

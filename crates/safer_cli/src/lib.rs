@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 mod demo_cases;
+mod demo_public;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -123,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Command::Audit(command) => commands::audit::run(&config, command).await,
             Command::Triage(command) => commands::triage::run(&command),
+            Command::Open311(command) => commands::open311::run(&config, command).await,
         }
     })
 }

@@ -29,6 +29,8 @@ mod plans;
 mod police_uk;
 mod powers;
 mod premises;
+mod public;
+mod public_dashboard;
 mod records;
 mod sessions;
 mod survey_waves;
@@ -75,6 +77,12 @@ pub use powers::{
 pub use premises::{
     ImdDecile, NewPremises, PremisesImportOutcome, PremisesRegister, StoredPremises,
 };
+pub use public::{
+    front_door_username, FrontDoorActor, NewPublicApplication, NewPublicReport, Open311Client,
+    PublicApplicationStatus, PublicReceipt, PublicReportStatus, PublicRequest, ReportChannel,
+    ReportLocation, Reporter,
+};
+pub use public_dashboard::{NewYouSaidWeDid, YouSaidWeDid};
 pub use records::{DocumentInfo, LocationAssessment, ProblemSolving, StoredRiskAssessment};
 pub use sessions::SessionRecord;
 pub use survey_waves::{SurveyWave, SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion};

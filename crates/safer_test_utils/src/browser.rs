@@ -199,6 +199,36 @@ impl Browser {
     }
 
     /// Runs JavaScript in the page and returns its result.
+    /// Presses keys as a keyboard would, on whatever has focus: each character is typed, and
+    /// WebDriver's key codes work too (`\u{E004}` Tab, `\u{E007}` Enter, `\u{E015}` arrow down).
+    pub fn keys(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for key in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": key.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": key.to_string()}));
+        }
+        self.command(
+            "actions",
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        );
+    }
+
+    /// Presses Tab until the focused element matches `css` (at most 80 times) and returns
+    /// how many presses it took.
+    pub fn tab_to(&self, css: &str) -> usize {
+        for presses in 0..80 {
+            let here = self.execute(
+                "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                json!([css]),
+            );
+            if here == Value::Bool(true) {
+                return presses;
+            }
+            self.keys("\u{E004}");
+        }
+        panic!("Tab never reached `{css}`; the page says:\n{}", self.body_text());
+    }
+
     pub fn execute(&self, script: &str, args: Value) -> Value {
         self.command("execute/sync", &json!({ "script": script, "args": args }))
     }

@@ -185,7 +185,7 @@ async fn sign_out(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
 
 /// The client's IP address when the server was started with connection info (`safer serve`
 /// is); "unknown" otherwise (tests that call the router directly).
-pub(crate) struct ClientAddress(String);
+pub(crate) struct ClientAddress(pub(crate) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;

@@ -68,6 +68,13 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(Keys::mac(&self.csrf, binding))
     }
 
+    /// A token derived from `value` for one `purpose`, such as the private status link of a
+    /// resident's report from its one-time submission key: sending the same submission again
+    /// gives the same link, and nobody without the key can make one.
+    pub(crate) fn derived_token(&self, purpose: &str, value: &str) -> String {
+        URL_SAFE_NO_PAD.encode(Keys::mac(&self.csrf, &format!("derive:{purpose}:{value}")))
+    }
+
     /// A pseudonymous throttle key, such as `user:3f…` or `addr:9a…`, so neither addresses nor
     /// typed usernames (which are sometimes passwords typed in the wrong box) are stored.
     pub(crate) fn throttle_key(&self, kind: &str, value: &str) -> String {

@@ -11,6 +11,7 @@ pub mod geo;
 pub mod hotspots;
 pub mod import;
 pub mod indicators;
+pub mod open311;
 pub mod plan;
 pub mod plan_indicators;
 pub mod priorities;

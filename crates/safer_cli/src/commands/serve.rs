@@ -68,9 +68,15 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
     println!();
     let Some(listener) = listener else { return Ok(ExitCode::SUCCESS) };
     let address = listener.local_addr()?;
+    // The demo's public front door, unless safer.toml sets one up.
+    let mut config = config.clone();
+    if config.web.public.is_none() {
+        config.web.public = Some(demo::public_config()?);
+    }
     println!("Open http://{address}/ and sign in, for example as `coordinator`.");
+    println!("The public front door (reporting, the Community Trigger, the dashboard): http://{address}/public");
     println!("Health check: http://{address}/healthz. Press Ctrl+C to stop.");
-    run_server(config, store, listener).await
+    run_server(&config, store, listener).await
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {

@@ -16,6 +16,9 @@ mod browser_marac;
 /// Enforcement powers in Chromium: a CPW, a CPN refused too early then issued, the appeal
 /// window on "Due and overdue", axe-core on every page.
 mod browser_powers;
+/// The public front door in Chromium: noise reported anonymously, a crime sent to the police, a
+/// Community Trigger followed to its decision, the report journey by keyboard alone; axe-core.
+mod browser_public;
 /// Records on a case in headless Chromium: an upload, a risk assessment and a location
 /// assessment after form errors, the problem-solving form; axe-core on every page.
 mod browser_records;
@@ -43,6 +46,9 @@ mod import;
 mod indicators;
 /// Server-side SVG maps: a Maidstone hotspot map on real LSOA boundaries, in Chromium with axe-core.
 mod map;
+/// Open311 GeoReport v2 with curl against a real server: services, a request posted with an
+/// API key from `safer open311 add`, its status, the spec's error format, a revoked key.
+mod open311;
 /// `safer plan indicators check|import|status`: the shipped file, errors by line, re-imports.
 mod plan_indicators;
 /// `safer priorities`: the Maidstone matrix on real Kent data against compare; bad matrices.

@@ -13,16 +13,20 @@
 //! - nothing a resident sends is echoed in an error, a log line or a cache.
 
 pub(crate) mod dashboard;
+pub(crate) mod open311;
+pub(crate) mod report;
 pub(crate) mod surveys;
+pub(crate) mod trigger;
 
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use safer_domain::triage::TriageRules;
-use safer_storage::{Agency, Partnership};
+use safer_storage::{Agency, FrontDoorActor, Partnership};
 
 use crate::error::render;
 use crate::session::Ctx;
@@ -57,11 +61,67 @@ impl FrontDoor {
         let Some(config) = state.config.public.clone() else {
             return Err(AppError::NotFound);
         };
-        let partnership =
-            state.store.partnership_by_slug(&config.partnership).await?.ok_or(AppError::NotFound)?;
+        let partnership = state
+            .store
+            .partnership_by_slug(&config.partnership)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let agency = state.store.agency_by_code(&config.agency).await?.ok_or(AppError::NotFound)?;
         Ok(FrontDoor { config, partnership, agency })
     }
+
+    /// The account the front door writes as (created on first use).
+    pub(crate) async fn actor(
+        &self,
+        state: &AppState,
+        now: i64,
+    ) -> Result<FrontDoorActor, AppError> {
+        Ok(state
+            .store
+            .front_door_actor(self.partnership.id(), self.agency.id, &self.agency.code, now)
+            .await?)
+    }
+}
+
+/// Counts a submission (a report, an application, a survey response) from `address` and
+/// answers `Some(429 page)` when the address has sent more than the configured number this
+/// hour. The counter is keyed by an HMAC of the address, never the address.
+pub(crate) async fn admit(
+    state: &AppState,
+    door: &FrontDoor,
+    address: &str,
+    ctx: &Ctx,
+) -> Result<Option<Response>, AppError> {
+    let now = state.now();
+    let key = state.keys.throttle_key("public", address);
+    let window = now - now.rem_euclid(3600);
+    let limit = door.config.submissions_per_address_per_hour;
+    if state.store.admit_submission(&key, window, limit).await? {
+        return Ok(None);
+    }
+    let page = TooManyPage {
+        layout: PublicLayout::new("Too many reports", door, ctx, PublicSection::Start),
+        minutes: (window + 3600 - now + 59) / 60,
+    };
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response();
+    if let Ok(value) = HeaderValue::from_str(&(window + 3600 - now).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Ok(Some(response))
+}
+
+#[derive(askama::Template)]
+#[template(path = "public/too_many.html")]
+struct TooManyPage {
+    layout: PublicLayout,
+    minutes: i64,
+}
+
+/// What a bot that filled the honeypot field is shown: thanks, and nothing kept.
+#[derive(askama::Template)]
+#[template(path = "public/thanks.html")]
+pub(crate) struct ThanksPage {
+    pub(crate) layout: PublicLayout,
 }
 
 /// Which part of the front door a page belongs to, for the navigation.
@@ -145,13 +205,18 @@ pub(crate) const HONEYPOT_FIELD: &str = "website";
 /// The public pages with forms: inside the session layer, which gives visitors the anonymous
 /// cookie their CSRF tokens are bound to.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/public", get(start)).merge(surveys::router())
+    Router::new()
+        .route("/public", get(start))
+        .merge(report::router())
+        .merge(trigger::router())
+        .merge(surveys::router())
+        .merge(dashboard::staff_router())
 }
 
 /// The public routes outside the session layer: no cookie is set and no session is looked up,
 /// so responses can be cached (the dashboard) or called by machines (Open311).
 pub(crate) fn open_router() -> Router<AppState> {
-    Router::new().merge(dashboard::router())
+    Router::new().merge(dashboard::router()).merge(open311::router())
 }
 
 #[derive(askama::Template)]

@@ -674,10 +674,35 @@ const PUBLIC: [(&str, &str, &str); 2] =
 /// The public front door (`src/public/`): pages for residents, with no sign-in. They hold no
 /// case data; what a resident sees of their own report or application is reached only by its
 /// private link's token, tested in `tests/it/public_*.rs`.
-const FRONT_DOOR: &[(&str, &str, &str)] = &[("/public", "get", "the front door's start page")];
+const FRONT_DOOR: &[(&str, &str, &str)] = &[
+    ("/public", "get", "the front door's start page"),
+    ("/public/report", "get", "reporting: the start page"),
+    ("/public/report", "post", "reporting: one page's answers, echoed back to their sender only"),
+    ("/public/report/emergency", "get", "reporting: the emergency question"),
+    ("/public/report/problem", "get", "reporting: the behaviours"),
+    ("/public/report/answer", "get", "reporting: where a behaviour goes"),
+    ("/public/report/send", "post", "reporting: the report made; a reference and a private link"),
+    ("/public/report/status/{token}", "get", "a report's progress, by its private token only"),
+    ("/public/community-trigger", "get", "the Community Trigger: the threshold in plain words"),
+    ("/public/community-trigger", "post", "the application's pages, echoed to their sender only"),
+    ("/public/community-trigger/send", "post", "the application made; a private link"),
+    ("/public/community-trigger/status/{token}", "get", "an application's stages, by token only"),
+    ("/open311/v2/discovery.json", "get", "Open311: where the interface is"),
+    ("/open311/v2/services.json", "get", "Open311: the reportable behaviours"),
+    ("/open311/v2/services/{code}", "get", "Open311: one service's definition"),
+    ("/open311/v2/requests.json", "get", "Open311: reports, public fields only"),
+    ("/open311/v2/requests.json", "post", "Open311: a report, with an API key"),
+    ("/open311/v2/requests/{id}", "get", "Open311: one report, public fields only"),
+];
 
 /// The public dashboard's routes (aggregates only; `tests/it/public_dashboard.rs`).
-const FRONT_DOOR_DASHBOARD: &[(&str, &str, &str)] = &[];
+const FRONT_DOOR_DASHBOARD: &[(&str, &str, &str)] = &[
+    ("/public/dashboard", "get", "the public dashboard: aggregates only"),
+    ("/public/dashboard/wards/{code}", "get", "a ward on the public dashboard: aggregates only"),
+    ("/you-said-we-did", "get", "coordinators' public \"You said, we did\" entries"),
+    ("/you-said-we-did", "post", "coordinators' public \"You said, we did\" entries"),
+    ("/you-said-we-did/{id}/remove", "post", "coordinators' public \"You said, we did\" entries"),
+];
 
 /// The online surveys' routes (anonymous answers; `tests/it/public_surveys.rs`).
 const FRONT_DOOR_SURVEYS: &[(&str, &str, &str)] = &[];

@@ -26,6 +26,13 @@ mod plan_pages;
 /// Enforcement powers: the forms, statute refusals in the error summary, clocks on the case,
 /// `/due` and their JSON, 404 for an unrelated agency on every route, CSRF.
 mod powers;
+/// The public dashboard: exact counts for the borough and a ward from imported police.uk rows,
+/// the 12-month comparison, caching (ETag, 304, no cookie), 404 with the front door off; the
+/// coordinators' "You said, we did" page (form errors, who may, CSRF).
+mod public_dashboard;
+/// The public front door's reporting journey: "Is it ASB?" to a reference and a private status
+/// link, errors, repeats joining one case, the honeypot, the rate limit, CSRF and content types.
+mod public_report;
 /// Records on a case: documents (multipart uploads, CSRF, limits, attachments), the victim
 /// risk assessment, the location assessment, problem solving counted from police.uk rows.
 mod records;

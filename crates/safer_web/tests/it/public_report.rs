@@ -1,0 +1,413 @@
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use safer_domain::access::Viewer;
+use safer_domain::ids::AgencyId;
+use safer_domain::Role;
+use safer_storage::Store;
+use safer_test_utils::TestDb;
+
+use crate::support::{front_door_config, Jar, Reply, TestApp};
+
+/// The test clock's day is 14 November 2023.
+const HAPPENED: [(&str, &str); 3] =
+    [("happened_day", "10"), ("happened_month", "11"), ("happened_year", "2023")];
+
+fn hidden_value(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start =
+        body.find(&marker).unwrap_or_else(|| panic!("no {name} in:\n{body}")) + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+/// Walks the whole journey for `behaviour` with these answers and returns the check page.
+async fn to_check_page(app: &TestApp, jar: &mut Jar, answers: &[(&str, &str)]) -> Reply {
+    let first = app.get("/public/report/answer?emergency=no&behaviour=noise", jar).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("You can report this to us"), "{}", first.body);
+    let token = first.csrf_token();
+    let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &token), ("behaviour", "noise")];
+    fields.push(("goto", "where"));
+    let page = app.post_form("/public/report", &fields, jar).await;
+    assert!(page.body.contains("Where is this happening?"), "{}", page.body);
+    fields.pop();
+    fields.extend_from_slice(answers);
+    // Each page posts everything so far; the server moves to the first unanswered page.
+    let mut page = page;
+    for _ in 0..8 {
+        if page.body.contains("Check your answers before sending") {
+            return page;
+        }
+        let step = hidden_value(&page.body, "step");
+        let mut with_step = fields.clone();
+        with_step.push(("step", &step));
+        page = app.post_form("/public/report", &with_step, jar).await;
+        assert_eq!(page.status, StatusCode::OK, "{step}: {}", page.body);
+    }
+    panic!("never reached the check page:\n{}", page.body);
+}
+
+async fn send(app: &TestApp, jar: &mut Jar, check: &Reply, extra: &[(&str, &str)]) -> Reply {
+    // The send form is the last form on the check page: its hidden fields are the answers.
+    let form = &check.body[check.body.find("action=\"/public/report/send\"").unwrap()..];
+    let marker = "<input type=\"hidden\" name=\"";
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for piece in form.split(marker).skip(1) {
+        let name = piece.split('"').next().unwrap().to_string();
+        let value = piece.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+        fields.push((name, value.to_string()));
+    }
+    for (k, v) in extra {
+        fields.push((k.to_string(), v.to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_form("/public/report/send", &pairs, jar).await
+}
+
+/// The reference on a confirmation page.
+fn reference_of(done: &Reply) -> String {
+    let after = done.body.split("<strong id=\"reference\">").nth(1).expect("a reference");
+    after.split('<').next().unwrap().to_string()
+}
+
+fn anonymous_noise() -> Vec<(&'static str, &'static str)> {
+    let mut answers = vec![
+        ("postcode", "me15 6jq"),
+        ("address", "The flats above the shops on Mill Street"),
+        ("how_often", "daily"),
+        ("description", "Very loud music from 11pm to 3am, most nights."),
+        ("identify", "no"),
+    ];
+    answers.extend_from_slice(&HAPPENED);
+    answers
+}
+
+async fn coordinator(store: &Store) -> Viewer {
+    let user = store.user_by_username("coordinator").await.unwrap().unwrap();
+    Viewer { user: user.id(), agency: AgencyId(user.agency_id), roles: vec![Role::Coordinator] }
+}
+
+#[tokio::test]
+async fn the_front_door_is_off_unless_configured() {
+    for app in TestApp::all().await {
+        let mut jar = Jar::default();
+        for path in ["/public", "/public/report", "/public/report/emergency"] {
+            assert_eq!(app.get(path, &mut jar).await.status, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_resident_reports_noise_anonymously_and_follows_it() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let mut jar = Jar::default();
+        let start = app.get("/public", &mut jar).await;
+        assert_eq!(start.status, StatusCode::OK);
+        assert!(start.body.contains("Safer Maidstone Partnership"));
+
+        let emergency = app.get("/public/report/emergency", &mut jar).await;
+        assert!(emergency.body.contains("Is someone in danger"));
+        let problem = app.get("/public/report/problem?emergency=no", &mut jar).await;
+        assert!(problem.body.contains("value=\"noise\""), "{}", problem.body);
+
+        let check = to_check_page(&app, &mut jar, &anonymous_noise()).await;
+        assert!(check.body.contains("Not given (anonymous)"), "{}", check.body);
+        assert!(check.body.contains("ME15 6JQ") || check.body.contains("me15 6jq"));
+        let done = send(&app, &mut jar, &check, &[]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("Report sent"), "{}", done.body);
+        let reference = reference_of(&done);
+        assert!(reference.starts_with("R-"), "{reference}");
+        let token = done.body.split("href=\"/public/report/status/").nth(1).unwrap();
+        let link = format!("/public/report/status/{}", token.split('"').next().unwrap());
+        assert!(link.starts_with("/public/report/status/"), "{link}");
+        assert!(!done.body.contains("Mill Street"), "the confirmation repeats no answers");
+
+        // Sending the same submission again (a double click) gives the same report.
+        let again = send(&app, &mut jar, &check, &[]).await;
+        assert!(again.body.contains(&reference), "{}", again.body);
+        let smp = app.db.store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let smp = smp.unwrap().id();
+        assert_eq!(
+            app.db.store.count_public_reports(smp).await.unwrap(),
+            (1, 1, 1),
+            "{}",
+            app.label()
+        );
+
+        // The status page: progress, no words the resident typed.
+        let status = app.get(&link, &mut jar).await;
+        assert_eq!(status.status, StatusCode::OK, "{}", status.body);
+        assert!(status.body.contains(&reference));
+        assert!(status.body.contains("Open"));
+        assert!(!status.body.contains("loud music"));
+        let wrong = format!("{}x", &link[..link.len() - 1]);
+        assert_eq!(app.get(&wrong, &mut jar).await.status, StatusCode::NOT_FOUND);
+
+        // The report is an incident on a new ASB case the council's coordinator sees.
+        let viewer = coordinator(&app.db.store).await;
+        let cases = app.db.store.list_cases(&viewer, smp, Default::default(), 1).await.unwrap();
+        let case = cases.iter().find(|c| c.summary == "Noise reported online").expect("a case");
+        let detail = app.db.store.case_detail(&viewer, case.id, 2).await.unwrap();
+        assert_eq!(detail.incidents.len(), 1);
+        assert!(detail.incidents[0].description.contains("loud music"));
+        assert_eq!(detail.incidents[0].occurred_on, "2023-11-10");
+    }
+}
+
+#[tokio::test]
+async fn repeated_named_reports_join_one_case_and_count_for_the_trigger() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let mut jar = Jar::default();
+        let mut answers = anonymous_noise();
+        answers.retain(|(k, _)| *k != "identify");
+        answers.extend_from_slice(&[
+            ("identify", "yes"),
+            ("name", "Alex Resident"),
+            ("email", "alex@example.org"),
+            ("home_postcode", "ME15 6JR"),
+            ("consent", "yes"),
+        ]);
+        let mut references = Vec::new();
+        for _ in 0..3 {
+            let check = to_check_page(&app, &mut jar, &answers).await;
+            assert!(check.body.contains("alex@example.org"));
+            let done = send(&app, &mut jar, &check, &[]).await;
+            assert!(done.body.contains("Report sent"), "{}", done.body);
+            references.push(reference_of(&done));
+        }
+        assert_ne!(references[0], references[1]);
+        let viewer = coordinator(&app.db.store).await;
+        let smp = app.db.store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let smp = smp.unwrap().id();
+        let cases = app.db.store.list_cases(&viewer, smp, Default::default(), 1).await.unwrap();
+        let online: Vec<_> =
+            cases.iter().filter(|c| c.summary == "Noise reported online").collect();
+        assert_eq!(online.len(), 1, "three reports, one case ({})", app.label());
+        let detail = app.db.store.case_detail(&viewer, online[0].id, 2).await.unwrap();
+        assert_eq!(detail.incidents.len(), 3);
+        let named = detail.subjects.iter().filter(|s| s.name == "Alex Resident").count();
+        assert_eq!(named, 1, "the resident is linked once");
+        assert!(detail.notes.iter().any(|n| n.body.contains("alex@example.org")));
+    }
+}
+
+#[tokio::test]
+async fn crimes_go_to_the_police_and_emergencies_to_999() {
+    let app = TestApp::front_door(TestDb::sqlite().await).await;
+    let mut jar = Jar::default();
+    let police = app.get("/public/report/answer?emergency=no&behaviour=violence", &mut jar).await;
+    assert!(police.body.contains("Report this to the police"), "{}", police.body);
+    assert!(police.body.contains("101"));
+    assert!(police.body.contains("https://www.kent.police.uk/report/"));
+    assert!(!police.body.contains("action=\"/public/report\""), "no report form for a crime");
+    let emergency = app.get("/public/report/problem?emergency=yes", &mut jar).await;
+    assert!(emergency.body.contains("Call 999 now"));
+    let not_asb =
+        app.get("/public/report/answer?emergency=no&behaviour=cooking-smells", &mut jar).await;
+    assert!(not_asb.body.contains("This is not anti-social behaviour"), "{}", not_asb.body);
+    let missing = app.get("/public/report/problem", &mut jar).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("There is a problem"));
+    let unknown = app.get("/public/report/answer?emergency=no&behaviour=nope", &mut jar).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn bad_answers_come_back_with_the_errors() {
+    let app = TestApp::front_door(TestDb::sqlite().await).await;
+    let mut jar = Jar::default();
+    let first = app.get("/public/report/answer?emergency=no&behaviour=noise", &mut jar).await;
+    let token = first.csrf_token();
+    let reply = app
+        .post_form(
+            "/public/report",
+            &[
+                ("csrf_token", &token),
+                ("behaviour", "noise"),
+                ("step", "where"),
+                ("postcode", "ME15"),
+            ],
+            &mut jar,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Enter a real postcode"), "{}", reply.body);
+    assert!(reply.body.contains("href=\"#postcode\""));
+    let mut future = vec![("csrf_token", token.as_str()), ("behaviour", "noise"), ("step", "when")];
+    future.extend_from_slice(&[
+        ("happened_day", "1"),
+        ("happened_month", "1"),
+        ("happened_year", "2030"),
+        ("how_often", "daily"),
+    ]);
+    let reply = app.post_form("/public/report", &future, &mut jar).await;
+    assert!(reply.body.contains("must be today or in the past"), "{}", reply.body);
+    // Without the CSRF token, or not as a form, nothing is accepted.
+    let reply = app.post_form("/public/report/send", &[("behaviour", "noise")], &mut jar).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let request = Request::post("/public/report/send")
+        .header(header::COOKIE, jar.header())
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-csrf-token", &token)
+        .body(Body::from("{\"behaviour\":\"noise\"}"))
+        .unwrap();
+    let reply = app.send(request, &mut jar).await;
+    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn the_honeypot_and_the_rate_limit_keep_nothing() {
+    let db = TestDb::sqlite().await;
+    let app = TestApp::with_config(db, front_door_config(2)).await;
+    let smp = app.db.store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+    let smp = smp.unwrap().id();
+    let mut jar = Jar::default();
+    let check = to_check_page(&app, &mut jar, &anonymous_noise()).await;
+    let bot = send(&app, &mut jar, &check, &[("website", "http://spam.example")]).await;
+    assert!(bot.body.contains("Thank you"));
+    assert!(!bot.body.contains("R-"));
+    assert_eq!(app.db.store.count_public_reports(smp).await.unwrap(), (0, 0, 0));
+    for n in 1..=2 {
+        let check = to_check_page(&app, &mut jar, &anonymous_noise()).await;
+        assert!(send(&app, &mut jar, &check, &[]).await.body.contains("Report sent"), "{n}");
+    }
+    let check = to_check_page(&app, &mut jar, &anonymous_noise()).await;
+    let refused = send(&app, &mut jar, &check, &[]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(app.db.store.count_public_reports(smp).await.unwrap(), (2, 2, 1));
+    app.advance(3600);
+    let check = to_check_page(&app, &mut jar, &anonymous_noise()).await;
+    assert!(send(&app, &mut jar, &check, &[]).await.body.contains("Report sent"));
+}
+
+/// Walks the Community Trigger application with these answers to its check page.
+async fn to_trigger_check(app: &TestApp, jar: &mut Jar, answers: &[(&str, &str)]) -> Reply {
+    let start = app.get("/public/community-trigger", jar).await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+    assert!(start.body.contains("three times or more in the last 6 months"), "{}", start.body);
+    let token = start.csrf_token();
+    let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+    fields.extend_from_slice(answers);
+    let mut page = app
+        .post_form("/public/community-trigger", &[("csrf_token", &token), ("goto", "who")], jar)
+        .await;
+    for _ in 0..8 {
+        if page.body.contains("Check your answers before applying") {
+            return page;
+        }
+        let step = hidden_value(&page.body, "step");
+        let mut with_step = fields.clone();
+        with_step.push(("step", &step));
+        page = app.post_form("/public/community-trigger", &with_step, jar).await;
+        assert_eq!(page.status, StatusCode::OK, "{step}: {}", page.body);
+    }
+    panic!("never reached the check page:\n{}", page.body);
+}
+
+#[tokio::test]
+async fn a_resident_applies_for_a_case_review_and_follows_it() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let mut jar = Jar::default();
+        // Three named reports of the same noise: one case, three complaints.
+        let mut answers = anonymous_noise();
+        answers.retain(|(k, _)| *k != "identify");
+        answers.extend_from_slice(&[
+            ("identify", "yes"),
+            ("name", "Sam Neighbour"),
+            ("phone", "07700 900982"),
+            ("consent", "yes"),
+        ]);
+        let mut reference = String::new();
+        for _ in 0..3 {
+            let check = to_check_page(&app, &mut jar, &answers).await;
+            reference = reference_of(&send(&app, &mut jar, &check, &[]).await);
+        }
+
+        // Applying for someone else without their agreement is refused, kindly.
+        let start = app.get("/public/community-trigger", &mut jar).await;
+        let token = start.csrf_token();
+        let refused = app
+            .post_form(
+                "/public/community-trigger",
+                &[
+                    ("csrf_token", &token),
+                    ("step", "behalf"),
+                    ("who", "someone-else"),
+                    ("relationship", "Neighbour"),
+                    ("agreed", "no"),
+                ],
+                &mut jar,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("only apply for someone else if they agree"));
+
+        let check = to_trigger_check(
+            &app,
+            &mut jar,
+            &[
+                ("who", "myself"),
+                ("victim", "individual"),
+                ("references", &reference.to_lowercase()),
+                ("reports_seen", "yes"),
+                ("account", "Loud music every night since August, reported three times."),
+                ("name", "Sam Neighbour"),
+                ("contact", "07700 900982"),
+            ],
+        )
+        .await;
+        let form =
+            &check.body[check.body.find("action=\"/public/community-trigger/send\"").unwrap()..];
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for piece in form.split("<input type=\"hidden\" name=\"").skip(1) {
+            let name = piece.split('"').next().unwrap().to_string();
+            let value = piece.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+            fields.push((name, value.to_string()));
+        }
+        let pairs: Vec<(&str, &str)> =
+            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let done = app.post_form("/public/community-trigger/send", &pairs, &mut jar).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        let application = reference_of(&done);
+        assert!(application.starts_with("CT-"), "{application}");
+        let again = app.post_form("/public/community-trigger/send", &pairs, &mut jar).await;
+        assert_eq!(reference_of(&again), application, "sent twice, one application");
+
+        let token = done.body.split("href=\"/public/community-trigger/status/").nth(1).unwrap();
+        let link = format!("/public/community-trigger/status/{}", token.split('"').next().unwrap());
+        let status = app.get(&link, &mut jar).await;
+        assert!(
+            status.body.contains("checking your application against the threshold"),
+            "{}",
+            status.body
+        );
+        assert!(!status.body.contains("Sam Neighbour"));
+
+        // The coordinator finds it on the reports' case, with the three complaints counted.
+        let viewer = coordinator(&app.db.store).await;
+        let smp = app.db.store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let smp = smp.unwrap().id();
+        let listed = app.db.store.trigger_applications(&viewer, smp, 5).await.unwrap();
+        assert_eq!(listed.len(), 1, "{}", app.label());
+        let id = listed[0].id;
+        let assessed = app.db.store.assess_threshold(&viewer, id, 6).await.unwrap();
+        assert_eq!(assessed.assessment.qualifying_incidents, 3, "{}", app.label());
+        assert!(assessed.assessment.automatic.is_some());
+        let input = safer_storage::TriggerDecisionInput {
+            decided_on: "2023-11-14",
+            discretion: None,
+            escalation_route: "",
+        };
+        app.db
+            .store
+            .decide_threshold(&viewer, id, &input, |_| "Letter".to_string(), 7)
+            .await
+            .unwrap();
+        let status = app.get(&link, &mut jar).await;
+        assert!(status.body.contains("The threshold was met"), "{}", status.body);
+    }
+}
