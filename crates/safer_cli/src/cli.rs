@@ -501,6 +501,47 @@ pub enum SurveyCommand {
         #[arg(long, value_name = "LABEL")]
         wave: String,
     },
+    /// Publish a survey wave on the public front door, optionally with one-use invitation codes.
+    Publish(SurveyPublishArgs),
+    /// Write a wave's online responses as a CSV that `survey analyse` and `survey import` read.
+    Responses(SurveyResponsesArgs),
+}
+
+/// `safer survey publish`.
+#[derive(Debug, Args)]
+pub struct SurveyPublishArgs {
+    /// The survey definition (TOML; see docs/survey-format.md)
+    #[arg(long, value_name = "FILE")]
+    pub definition: PathBuf,
+    /// The wave's label, such as 2026-online; publishing the same wave again replaces its definition
+    #[arg(long, value_name = "LABEL")]
+    pub wave: String,
+    /// Require invitation codes and make N new ones (printed once, stored only as hashes)
+    #[arg(long, value_name = "N")]
+    pub codes: Option<u32>,
+    /// Close the survey at the end of this day (YYYY-MM-DD, UTC) [default: open until closed]
+    #[arg(long, value_name = "DATE")]
+    pub closes: Option<String>,
+    /// Slug of the partnership running it [default: the only partnership]
+    #[arg(long, value_name = "SLUG")]
+    pub partnership: Option<String>,
+}
+
+/// `safer survey responses`.
+#[derive(Debug, Args)]
+pub struct SurveyResponsesArgs {
+    /// The survey id (the definition's `[survey] id`, such as youth-2021)
+    #[arg(long, value_name = "ID")]
+    pub survey: String,
+    /// The wave's label, as published
+    #[arg(long, value_name = "LABEL")]
+    pub wave: String,
+    /// Where to write the CSV (weight 1 for every response)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Slug of the partnership running it [default: the only partnership]
+    #[arg(long, value_name = "SLUG")]
+    pub partnership: Option<String>,
 }
 
 /// `safer survey analyse`.

@@ -428,6 +428,37 @@ mod tests {
     }
 
     #[test]
+    fn the_front_door_is_set_up_from_its_section_or_refused_with_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("triage.toml");
+        let shipped = include_str!("../../../plans/maidstone-asb-triage.toml");
+        std::fs::write(&rules, shipped).unwrap();
+        let file = dir.path().join("safer.toml");
+        let section = format!(
+            "[public]\npartnership = \"safer-maidstone-partnership\"\nagency = \"maidstone-borough-council\"\ntriage = \"{}\"\n",
+            rules.display()
+        );
+        std::fs::write(&file, &section).unwrap();
+        let global = GlobalArgs { config: Some(file.clone()), ..GlobalArgs::default() };
+        let config = Config::load_with_env(&global, None, &no_env).unwrap();
+        let public = config.web.public.expect("the front door is on");
+        assert_eq!(public.agency, "maidstone-borough-council");
+        assert_eq!(public.submissions_per_address_per_hour, 30);
+        assert!(public.triage.behaviour("noise").is_some());
+        assert!(Config::validate(Layer::default()).unwrap().web.public.is_none(), "off by default");
+
+        std::fs::write(&file, "[public]\npartnership = \"safer-maidstone-partnership\"\n").unwrap();
+        let err = format!("{:#}", Config::load_with_env(&global, None, &no_env).unwrap_err());
+        assert!(err.contains("public.agency"), "{err}");
+
+        std::fs::write(&rules, shipped.replace("route = \"council-asb\"", "route = \"council\""))
+            .unwrap();
+        std::fs::write(&file, &section).unwrap();
+        let err = format!("{:#}", Config::load_with_env(&global, None, &no_env).unwrap_err());
+        assert!(err.contains("triage.toml:"), "{err}");
+    }
+
+    #[test]
     fn later_layers_win() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("safer.toml");

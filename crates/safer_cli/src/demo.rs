@@ -102,6 +102,8 @@ pub struct Seeded {
     pub assessment: (String, i64),
     /// Fictional cases of the demo partnership (written on the first run only).
     pub n_cases: usize,
+    /// The status page of a resident's report made through the public front door.
+    pub public_report: String,
 }
 
 fn read_credentials(path: &Path) -> Vec<(String, String)> {
@@ -228,8 +230,11 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
     .await?;
     seed_survey_waves(store, dir, now).await?;
     let assessment = seed_assessment(config, store, dir, now).await?;
-    let cases = crate::demo_cases::seed_cases(store, partnership.id(), now).await?;
+    crate::demo_cases::seed_cases(store, partnership.id(), now).await?;
     crate::demo_public::seed_you_said_we_did(store, partnership.id(), now).await?;
+    crate::demo_surveys::publish_demo_surveys(store, partnership.id(), now).await?;
+    let public_report =
+        crate::demo_public::seed_public_reports(store, partnership.id(), now).await?;
 
     Ok(Seeded {
         plan_title: plan.plan.title.clone(),
@@ -241,7 +246,9 @@ pub async fn seed(config: &Config, store: &Store, now: i64) -> anyhow::Result<Se
         synthetic_district,
         n_plan_indicators: indicators.indicators.len(),
         assessment,
-        n_cases: cases.cases,
+        // The demo's cases and the two opened by residents' reports.
+        n_cases: store.count_cases(partnership.id()).await?,
+        public_report,
     })
 }
 

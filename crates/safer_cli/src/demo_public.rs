@@ -64,3 +64,76 @@ pub(crate) async fn seed_you_said_we_did(
     }
     Ok(())
 }
+
+/// The private link token of the demo's anonymous report, printed by `safer demo` so a
+/// newcomer can open its status page. Synthetic: it guards no real report.
+pub(crate) const DEMO_REPORT_TOKEN: &str = "demo-report-status-link-for-the-safer-demo-noise-0001";
+
+/// Two residents' reports made through the front door, as the web journey makes them: an
+/// anonymous noise report, and a named one about a nuisance dog with consent to share. Each has
+/// a fixed submission key, so running the demo again changes nothing. Returns the path of the
+/// anonymous report's status page.
+pub(crate) async fn seed_public_reports(
+    store: &Store,
+    partnership: PartnershipId,
+    now: i64,
+) -> anyhow::Result<String> {
+    use safer_storage::{NewPublicReport, ReportChannel, ReportLocation, Reporter};
+    use sha2::{Digest, Sha256};
+
+    let hash = |token: &str| -> String {
+        Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let agency = store
+        .agency_by_code("maidstone-borough-council")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo's council is missing"))?;
+    let actor = store.front_door_actor(partnership, agency.id, &agency.code, now).await?;
+    let today = OffsetDateTime::from_unix_timestamp(now)?.date();
+    let day = |days: i64| (today - Duration::days(days)).to_string();
+    let (happened, received) = (day(3), day(2));
+    let anonymous = NewPublicReport {
+        submission_key: "demo-public-report-noise",
+        reference: "R-DEMX-4K7P",
+        status_token_hash: &hash(DEMO_REPORT_TOKEN),
+        channel: ReportChannel::Web,
+        behaviour: "noise",
+        behaviour_label: "Noise",
+        location: ReportLocation {
+            postcode: Some("ME14 1XX"),
+            address: Some("Flats above the shops, Fictional Parade"),
+            point: None,
+        },
+        occurred_on: &happened,
+        received_on: &received,
+        description: "Very loud music from the flat above the shops most nights, from about \
+                      11pm until 3am.\n\nHow often: Every day or most days.",
+        reporter: None,
+    };
+    store.submit_public_report(&actor, &anonymous, now).await?;
+    let named_token = "demo-report-status-link-for-the-safer-demo-dogs-0002";
+    let named = NewPublicReport {
+        submission_key: "demo-public-report-dog",
+        reference: "R-DEMY-8H3Q",
+        status_token_hash: &hash(named_token),
+        behaviour: "dogs",
+        behaviour_label: "Nuisance dogs or dog fouling",
+        location: ReportLocation {
+            postcode: Some("ME15 9ZZ"),
+            address: Some("Play area, Example Park"),
+            point: None,
+        },
+        description: "A dog is let off the lead in the play area every morning and has \
+                      knocked children over.\n\nHow often: Most weeks.",
+        reporter: Some(Reporter {
+            name: "Pat Example",
+            email: Some("pat.example@example.org"),
+            phone: None,
+            postcode: Some("ME15 9ZY"),
+            consent_to_share: true,
+        }),
+        ..anonymous
+    };
+    store.submit_public_report(&actor, &named, now).await?;
+    Ok(format!("/public/report/status/{DEMO_REPORT_TOKEN}"))
+}

@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 mod demo_cases;
 mod demo_public;
+mod demo_surveys;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -23,6 +23,7 @@ mod evidence;
 mod export;
 mod geography;
 mod indicators;
+mod online_surveys;
 mod panels;
 mod plan_indicators;
 mod plans;
@@ -31,6 +32,7 @@ mod powers;
 mod premises;
 mod public;
 mod public_dashboard;
+mod public_map;
 mod records;
 mod sessions;
 mod survey_waves;
@@ -63,6 +65,10 @@ pub use events::SecurityEvent;
 pub use evidence::{LsoaCount, PlaceCount, PointCount, StreetArea, StreetCount, StreetMonth};
 pub use geography::{GeographyBatch, GeographyOutcome, NewBoundary, StoredBoundary};
 pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
+pub use online_surveys::{
+    survey_code_hash, NewOnlineSurvey, OnlineSurvey, OnlineSurveyOutcome, OnlineSurveyResponse,
+    SurveyAnswers, CODE_REFUSED, SURVEY_CLOSED,
+};
 pub use panels::{AgendaItem, Meeting, Panel};
 pub use plan_indicators::{street_area, IndicatorsImportOutcome, HISTORY_MONTHS};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};

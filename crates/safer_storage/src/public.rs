@@ -282,6 +282,57 @@ fn is_conflict_on(err: &StoreError, what: &str) -> bool {
     matches!(err, StoreError::Conflict { constraint } if constraint.contains(what))
 }
 
+/// Opens an ASB case owned by the front door's agency inside `$tx` (its reference made from
+/// the id, as every case's is), audits it with `$detail`, and evaluates to its id.
+macro_rules! front_door_case {
+    ($tx:expr, $door:expr, $summary:expr, $opened_on:expr, $key:expr, $now:expr, $detail:expr) => {{
+        let placeholder = format!("pending-{}", $key);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO cases (partnership_id, reference, case_type, summary, \
+             owning_agency_id, restricted, status, opened_on, created_by, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
+        )
+        .bind($door.partnership.0)
+        .bind(&placeholder)
+        .bind(CaseType::Asb.as_str())
+        .bind($summary)
+        .bind($door.agency.0)
+        .bind(CaseType::Asb.restricted())
+        .bind($opened_on)
+        .bind($door.user.0)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let reference = format!("{}-{id:06}", CaseType::Asb.reference_prefix());
+        sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
+            .bind(&reference)
+            .bind(id)
+            .execute(&mut *$tx)
+            .await?;
+        let object = id.to_string();
+        let entry = AuditEntry::new(AuditAction::Create, "case", &object)
+            .by($door.user, $door.agency)
+            .detail($detail);
+        $tx.append_audit(&entry, $now).await?;
+        id
+    }};
+}
+
+/// Adds a note by the front door's account to case `$case` inside `$tx`.
+macro_rules! front_door_note {
+    ($tx:expr, $door:expr, $case:expr, $body:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO case_notes (case_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind($case)
+        .bind($door.user.0)
+        .bind($body)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 impl Store {
     /// The front door's account for `agency` in `partnership`, created disabled (it cannot sign
     /// in) the first time.
@@ -425,27 +476,16 @@ impl Store {
             let case = match case {
                 Some(id) => id,
                 None => {
-                    let placeholder = format!("pending-{}", report.submission_key);
                     let summary = format!("{} reported online", report.behaviour_label);
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO cases (partnership_id, reference, case_type, summary, \
-                         owning_agency_id, restricted, status, opened_on, created_by, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
-                    )
-                    .bind(door.partnership.0)
-                    .bind(&placeholder)
-                    .bind(CaseType::Asb.as_str())
-                    .bind(&summary)
-                    .bind(door.agency.0)
-                    .bind(CaseType::Asb.restricted())
-                    .bind(report.received_on)
-                    .bind(door.user.0)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let reference = format!("{}-{id:06}", CaseType::Asb.reference_prefix());
-                    sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
-                        .bind(&reference).bind(id).execute(&mut *tx).await?;
+                    let id = front_door_case!(
+                        tx,
+                        door,
+                        &summary,
+                        report.received_on,
+                        report.submission_key,
+                        now,
+                        "opened by a resident's report"
+                    );
                     let place_name = if place.is_empty() { "Reported place".to_string() } else { place.clone() };
                     let subject: i64 = sqlx::query_scalar(
                         "INSERT INTO case_subjects (partnership_id, kind, name, match_key, \
@@ -468,11 +508,6 @@ impl Store {
                     )
                     .bind(id).bind(subject).bind(LinkRole::Location.as_str()).bind(now)
                     .execute(&mut *tx).await?;
-                    let object = id.to_string();
-                    let entry = AuditEntry::new(AuditAction::Create, "case", &object)
-                        .by(door.user, door.agency)
-                        .detail("opened by a resident's report");
-                    tx.append_audit(&entry, now).await?;
                     id
                 }
             };
@@ -547,11 +582,7 @@ impl Store {
                     "Report {} from the public front door. The resident gave {contact}, and {share}.",
                     report.reference
                 );
-                sqlx::query(
-                    "INSERT INTO case_notes (case_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(case).bind(door.user.0).bind(&body).bind(now)
-                .execute(&mut *tx).await?;
+                front_door_note!(tx, door, case, &body, now);
             }
             let (latitude, longitude) = report.location.point.unzip();
             let (channel, client) = match report.channel {
@@ -796,34 +827,15 @@ impl Store {
             }
             let case = match case {
                 Some(id) => id,
-                None => {
-                    let placeholder = format!("pending-{}", application.submission_key);
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO cases (partnership_id, reference, case_type, summary, \
-                         owning_agency_id, restricted, status, opened_on, created_by, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
-                    )
-                    .bind(door.partnership.0)
-                    .bind(&placeholder)
-                    .bind(CaseType::Asb.as_str())
-                    .bind("Community Trigger application made online")
-                    .bind(door.agency.0)
-                    .bind(CaseType::Asb.restricted())
-                    .bind(application.received_on)
-                    .bind(door.user.0)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let reference = format!("{}-{id:06}", CaseType::Asb.reference_prefix());
-                    sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
-                        .bind(&reference).bind(id).execute(&mut *tx).await?;
-                    let object = id.to_string();
-                    let entry = AuditEntry::new(AuditAction::Create, "case", &object)
-                        .by(door.user, door.agency)
-                        .detail("opened for a case review applied for online");
-                    tx.append_audit(&entry, now).await?;
-                    id
-                }
+                None => front_door_case!(
+                    tx,
+                    door,
+                    "Community Trigger application made online",
+                    application.received_on,
+                    application.submission_key,
+                    now,
+                    "opened for a case review applied for online"
+                ),
             };
             let placeholder = format!("pending-{}", application.submission_key);
             let id: i64 = sqlx::query_scalar(
@@ -860,11 +872,7 @@ impl Store {
                 application.account.trim(),
                 application.contact.trim()
             );
-            sqlx::query(
-                "INSERT INTO case_notes (case_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(case).bind(door.user.0).bind(&body).bind(now)
-            .execute(&mut *tx).await?;
+            front_door_note!(tx, door, case, &body, now);
             sqlx::query(
                 "INSERT INTO public_trigger_links (application_id, status_token_hash, submission_key, created_at) \
                  VALUES ($1, $2, $3, $4)",

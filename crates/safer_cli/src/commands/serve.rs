@@ -75,6 +75,10 @@ pub async fn demo(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> 
     }
     println!("Open http://{address}/ and sign in, for example as `coordinator`.");
     println!("The public front door (reporting, the Community Trigger, the dashboard): http://{address}/public");
+    println!(
+        "A resident's report, as its reporter follows it: http://{address}{}",
+        seeded.public_report
+    );
     println!("Health check: http://{address}/healthz. Press Ctrl+C to stop.");
     run_server(&config, store, listener).await
 }

@@ -16,12 +16,18 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use safer_analytics::survey::{analyse, Difference, Estimate, SurveyData, SurveyReport, Verdict};
+use safer_domain::ids::PartnershipId;
 use safer_domain::survey::{parse_definition, QuestionKind, SurveyDefinition, SurveyResponses};
 use safer_import::survey::parse_responses;
-use safer_storage::{SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion};
+use safer_storage::{
+    survey_code_hash, NewOnlineSurvey, OnlineSurveyOutcome, OnlineSurveyResponse, Store,
+    SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion,
+};
 
 use super::open_store;
-use crate::cli::{SurveyAnalyseArgs, SurveyCommand, SynthSurveyArgs};
+use crate::cli::{
+    SurveyAnalyseArgs, SurveyCommand, SurveyPublishArgs, SurveyResponsesArgs, SynthSurveyArgs,
+};
 use crate::config::Config;
 
 /// How many row errors are listed before the rest are counted.
@@ -37,6 +43,8 @@ pub async fn run(config: &Config, command: &SurveyCommand) -> anyhow::Result<Exi
             println!("{}", imported.summary());
             Ok(ExitCode::SUCCESS)
         }
+        SurveyCommand::Publish(args) => publish_command(config, args).await,
+        SurveyCommand::Responses(args) => responses_command(config, args).await,
     }
 }
 
@@ -704,4 +712,233 @@ groups = [
         let text = render_text(&report);
         assert!(text.contains("Minority ethnic"), "{text}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Online surveys: `safer survey publish` and `safer survey responses`.
+
+/// The characters of invitation codes: capitals and digits without look-alikes (no I, L, O, 0,
+/// 1).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// The length of an invitation code (about 50 bits).
+const CODE_LENGTH: usize = 10;
+
+/// A new random invitation code: ten characters without look-alikes (no I, L, O, 0 or 1).
+pub fn generate_survey_code() -> String {
+    let mut code = String::with_capacity(CODE_LENGTH);
+    // Rejection sampling keeps every character equally likely.
+    let limit = 256 - 256 % CODE_ALPHABET.len();
+    while code.len() < CODE_LENGTH {
+        let mut bytes = [0u8; 16];
+        getrandom::getrandom(&mut bytes).expect("the operating system has no random source");
+        for byte in bytes {
+            if usize::from(byte) < limit && code.len() < CODE_LENGTH {
+                code.push(CODE_ALPHABET[usize::from(byte) % CODE_ALPHABET.len()] as char);
+            }
+        }
+    }
+    code
+}
+
+/// What [`publish_survey`] did.
+#[derive(Debug, Clone)]
+pub struct PublishedSurvey {
+    /// The online survey's id (its address is `/public/surveys/ID`).
+    pub id: i64,
+    /// The survey id (the definition's).
+    pub survey: String,
+    /// The wave label.
+    pub wave: String,
+    /// Whether the wave is new, replaced or unchanged.
+    pub outcome: OnlineSurveyOutcome,
+    /// Whether responses need invitation codes.
+    pub codes_required: bool,
+    /// The new codes, to print once.
+    pub codes: Vec<String>,
+}
+
+/// What to publish: a definition's text as a wave, and its codes.
+#[derive(Debug, Clone)]
+pub struct SurveyPublication<'a> {
+    /// The definition's TOML text.
+    pub source: &'a str,
+    /// The wave label.
+    pub wave: &'a str,
+    /// Whether responses need invitation codes (a wave that required them keeps requiring
+    /// them).
+    pub require_codes: bool,
+    /// How many new invitation codes to make (any turns the codes rule on).
+    pub new_codes: u32,
+    /// When it closes (unix seconds), or `None` to stay open.
+    pub closes_at: Option<i64>,
+}
+
+/// Publishes a wave of a definition for `partnership` (replacing the wave's definition if it
+/// was published before) and makes its new invitation codes.
+pub async fn publish_survey(
+    store: &Store,
+    partnership: PartnershipId,
+    publication: &SurveyPublication<'_>,
+    now: i64,
+) -> anyhow::Result<PublishedSurvey> {
+    let SurveyPublication { source, wave, require_codes, new_codes, closes_at } = *publication;
+    check_wave_label(wave)?;
+    let definition = parse_definition(source).map_err(|errors| {
+        super::located_problems(
+            "the definition",
+            "survey definition",
+            errors.iter().map(|e| (e.line, e.column, e.field.as_str(), e.message.as_str())),
+        )
+    })?;
+    let survey_id = definition.survey.id.as_str();
+    let existing = store.online_survey_wave(partnership, survey_id, wave).await?;
+    let codes_required =
+        require_codes || new_codes > 0 || existing.is_some_and(|s| s.codes_required);
+    let (id, outcome) = store
+        .publish_online_survey(
+            &NewOnlineSurvey {
+                partnership,
+                survey: survey_id,
+                wave,
+                title: &definition.survey.title,
+                definition: source,
+                codes_required,
+                opens_at: now,
+                closes_at,
+            },
+            now,
+        )
+        .await?;
+    let codes: Vec<String> = (0..new_codes).map(|_| generate_survey_code()).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| survey_code_hash(c)).collect();
+    store.add_survey_codes(id, &hashes, now).await?;
+    Ok(PublishedSurvey {
+        id,
+        survey: survey_id.to_string(),
+        wave: wave.to_string(),
+        outcome,
+        codes_required,
+        codes,
+    })
+}
+
+/// The end of a `YYYY-MM-DD` day (UTC), as unix seconds.
+fn end_of_day(text: &str) -> anyhow::Result<i64> {
+    let date = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .with_context(|| format!("--closes `{text}` is not a date like 2026-12-31"))?;
+    Ok(date.midnight().assume_utc().unix_timestamp() + 86_400)
+}
+
+/// `safer survey publish`.
+async fn publish_command(config: &Config, args: &SurveyPublishArgs) -> anyhow::Result<ExitCode> {
+    let source = std::fs::read_to_string(&args.definition)
+        .with_context(|| format!("cannot read {}", args.definition.display()))?;
+    // Read as `survey analyse` reads it, so problems name the file.
+    read_definition(&args.definition)?;
+    let closes_at = args.closes.as_deref().map(end_of_day).transpose()?;
+    let store = open_store(config).await?;
+    let partnership = super::users::pick_partnership(&store, args.partnership.as_deref()).await?;
+    let publication = SurveyPublication {
+        source: &source,
+        wave: &args.wave,
+        require_codes: args.codes.is_some(),
+        new_codes: args.codes.unwrap_or(0),
+        closes_at,
+    };
+    let published = publish_survey(&store, partnership.id(), &publication, crate::now()).await?;
+    let what = match published.outcome {
+        OnlineSurveyOutcome::Created => "Published",
+        OnlineSurveyOutcome::Replaced => "Republished",
+        OnlineSurveyOutcome::Unchanged => "Already published",
+    };
+    println!(
+        "{what} wave {} of survey `{}` at /public/surveys/{}{}.",
+        published.wave,
+        published.survey,
+        published.id,
+        if published.codes_required { " (invitation codes required)" } else { "" }
+    );
+    if !published.codes.is_empty() {
+        println!(
+            "{} invitation codes (each admits one response; they are not shown again):",
+            published.codes.len()
+        );
+        let mut out = std::io::stdout().lock();
+        for code in &published.codes {
+            writeln!(out, "{code}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One CSV cell: quoted when it holds a comma, a quote or a line break.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The responses as the CSV `safer survey analyse` and `safer survey import` read: a header of
+/// the variable ids, the question ids and the definition's weight column (if it has one), then
+/// one row per response with multiple-choice answers joined by `;` and weight 1.
+pub fn responses_csv(definition: &SurveyDefinition, responses: &[OnlineSurveyResponse]) -> String {
+    let mut columns: Vec<&str> = definition.variables.iter().map(|v| v.id.as_str()).collect();
+    columns.extend(definition.questions.iter().map(|q| q.id.as_str()));
+    let weight = definition.survey.weight_column.as_deref();
+    let mut header: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
+    header.extend(weight.map(csv_cell));
+    let mut csv = header.join(",");
+    csv.push('\n');
+    for response in responses {
+        let mut row: Vec<String> = columns
+            .iter()
+            .map(|column| {
+                csv_cell(&response.answers.get(*column).map(|a| a.join(";")).unwrap_or_default())
+            })
+            .collect();
+        if weight.is_some() {
+            row.push("1".to_string());
+        }
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    csv
+}
+
+/// Writes the online responses of wave `wave` of survey `survey` to `out`; returns how many.
+pub async fn export_responses(
+    store: &Store,
+    partnership: PartnershipId,
+    survey: &str,
+    wave: &str,
+    out: &Path,
+) -> anyhow::Result<usize> {
+    let online = store.online_survey_wave(partnership, survey, wave).await?.with_context(|| {
+        format!("no wave `{wave}` of survey `{survey}` is published; see `safer survey publish`")
+    })?;
+    let definition = parse_definition(&online.definition)
+        .map_err(|_| anyhow::anyhow!("the stored definition of `{survey}` no longer reads"))?;
+    let responses = store.online_survey_responses(online.id).await?;
+    std::fs::write(out, responses_csv(&definition, &responses))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(responses.len())
+}
+
+/// `safer survey responses`.
+async fn responses_command(
+    config: &Config,
+    args: &SurveyResponsesArgs,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(config).await?;
+    let partnership = super::users::pick_partnership(&store, args.partnership.as_deref()).await?;
+    let n = export_responses(&store, partnership.id(), &args.survey, &args.wave, &args.out).await?;
+    println!(
+        "Wrote {n} responses to wave {} of survey `{}` to {}.",
+        args.wave,
+        args.survey,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -34,8 +34,13 @@ async fn seeding_twice_changes_nothing_and_covers_every_role() {
             let memberships = db.store.memberships(user.id()).await.unwrap();
             assert_eq!(memberships.iter().map(|m| m.role).collect::<Vec<_>>(), [account.role]);
         }
-        assert_eq!(db.store.list_users().await.unwrap().len(), 6);
-        assert_eq!((first.n_cases, second.n_cases), (5, 5), "{}: cases written once", db.label());
+        // The six demo accounts, and the public front door's own account, which cannot sign in.
+        let users = db.store.list_users().await.unwrap();
+        assert_eq!(users.len(), 7, "{}", db.label());
+        let front_door = db.store.user_by_username("front-door.maidstone-borough-council").await;
+        assert!(front_door.unwrap().unwrap().disabled);
+        // Five demo cases, and two opened by residents' reports through the front door.
+        assert_eq!((first.n_cases, second.n_cases), (7, 7), "{}: cases written once", db.label());
         assert_eq!((first.n_police_rows, second.n_police_rows), (36_000, 36_000), "{}", db.label());
         assert_eq!(
             db.store.police_uk_imports().await.unwrap().len(),
@@ -46,6 +51,13 @@ async fn seeding_twice_changes_nothing_and_covers_every_role() {
         assert_eq!(db.store.list_plans().await.unwrap().len(), 1);
         let partnership = db.store.list_partnerships().await.unwrap().remove(0);
         assert_eq!(db.store.partnership_agencies(partnership.id()).await.unwrap().len(), 9);
+        // Two residents' reports through the front door, written once.
+        let reports = db.store.count_public_reports(partnership.id()).await.unwrap();
+        assert_eq!(reports, (2, 2, 2), "{}", db.label());
+        assert!(second.public_report.starts_with("/public/report/status/"));
+        // The resident and youth surveys, published online once.
+        let online = db.store.open_online_surveys(partnership.id(), 3).await.unwrap();
+        assert_eq!(online.len(), 2, "{}", db.label());
 
         // The assessment is built from the synthetic data and replaced, not piled up.
         let assessments = db.store.list_assessments().await.unwrap();

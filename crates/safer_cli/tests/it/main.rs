@@ -60,6 +60,9 @@ mod support;
 /// `safer survey analyse` and `safer synth survey`: shipped definitions, synthetic data end to
 /// end, bad definitions and responses named by line, the JSON shape.
 mod survey;
+/// Online surveys: `safer survey publish --codes`, answers through a server on loopback, one
+/// response per code, `safer survey responses` read back by `survey analyse` and `import`.
+mod survey_online;
 /// `safer synth police-uk`: police.uk-format files, deterministic, read cleanly by our scanner.
 mod synth;
 /// `safer triage check|ask`: the shipped "Is it ASB?" rules, answers, and broken files by line.

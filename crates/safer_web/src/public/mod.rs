@@ -18,10 +18,11 @@ pub(crate) mod report;
 pub(crate) mod surveys;
 pub(crate) mod trigger;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -81,6 +82,78 @@ impl FrontDoor {
             .front_door_actor(self.partnership.id(), self.agency.id, &self.agency.code, now)
             .await?)
     }
+}
+
+/// A row of a journey's check page: an answer and the page that asks it (none for answers
+/// that cannot be changed there).
+pub(crate) struct CheckRow {
+    pub(crate) key: &'static str,
+    pub(crate) value: String,
+    pub(crate) step: &'static str,
+}
+
+/// "Check your answers" for a journey whose pages post to `action` and whose final form posts
+/// to `{action}/send`; the heading is the layout's title.
+#[derive(askama::Template)]
+#[template(path = "public/check.html")]
+pub(crate) struct CheckPage {
+    pub(crate) layout: PublicLayout,
+    pub(crate) action: &'static str,
+    /// What is sent, such as "report" ("Send report").
+    pub(crate) noun: &'static str,
+    pub(crate) rows: Vec<CheckRow>,
+    pub(crate) hidden: Vec<(String, String)>,
+    /// A new one-time submission key.
+    pub(crate) submission: String,
+}
+
+/// What a final "send" must pass before anything is stored.
+pub(crate) enum Gate<'a> {
+    /// Go on, with the submission's one-time key.
+    Pass(&'a str),
+    /// The key is missing or malformed: show the check page again (it makes a new one).
+    Recheck,
+    /// Answer this instead: thanks to a bot that filled the honeypot (nothing kept), or 429.
+    Stop(Response),
+}
+
+/// Checks a send form: a well-formed one-time submission key, an empty honeypot, then the
+/// per-address rate limit (counted only for submissions that pass the first two).
+pub(crate) async fn gate<'a>(
+    state: &AppState,
+    door: &FrontDoor,
+    ctx: &Ctx,
+    address: &str,
+    form: &'a HashMap<String, String>,
+    section: PublicSection,
+) -> Result<Gate<'a>, AppError> {
+    let submission = form.get("submission").map(String::as_str).unwrap_or_default();
+    if !(16..=64).contains(&submission.len())
+        || !submission.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Ok(Gate::Recheck);
+    }
+    if form.get(HONEYPOT_FIELD).is_some_and(|v| !v.is_empty()) {
+        let page = ThanksPage { layout: PublicLayout::new("Thank you", door, ctx, section) };
+        return Ok(Gate::Stop(render(&page)?.into_response()));
+    }
+    if let Some(refused) = admit(state, door, address, ctx).await? {
+        return Ok(Gate::Stop(refused));
+    }
+    Ok(Gate::Pass(submission))
+}
+
+/// The full address of a private status page, to show the resident so they can keep it.
+pub(crate) fn private_link(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}{path}")
+}
+
+/// A page that must not be kept by any cache: a receipt or a private status page.
+pub(crate) fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Counts a submission (a report, an application, a survey response) from `address` and
@@ -216,7 +289,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// The public routes outside the session layer: no cookie is set and no session is looked up,
 /// so responses can be cached (the dashboard) or called by machines (Open311).
 pub(crate) fn open_router() -> Router<AppState> {
-    Router::new().merge(dashboard::router()).merge(open311::router())
+    Router::new().merge(dashboard::router()).merge(open311::router()).merge(report::open_router())
 }
 
 #[derive(askama::Template)]

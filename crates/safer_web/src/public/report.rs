@@ -8,18 +8,35 @@
 //! leaves nothing behind, and no web instance keeps state. The check page gives the report a
 //! one-time submission key; sending it twice (a double click, a refresh) returns the same
 //! reference. One question per page, as GOV.UK services do; no JavaScript.
+//!
+//! "Where" can also be answered with a point on a map of the partnership's area
+//! (`/public/report/map.svg`, drawn here as SVG): the map is an `<input type="image">`, so a
+//! click sends its pixel position with the form and the server turns it back into latitude
+//! and longitude with the projection that drew the map. A keyboard submits such an input at
+//! (0, 0), which is refused with a message pointing back to the postcode, the accessible way.
+//! The map draws the stored LSOA boundaries of the plan's districts, else their wards, else
+//! the districts themselves; with no boundaries stored, the extent of the area's police.uk
+//! street points on a light grid; with none of those, no map is offered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use safer_domain::geo::{BBox, MultiPolygon};
+use safer_domain::geography::AreaKind;
+use safer_domain::indicator::Series as IndicatorSeries;
 use safer_domain::triage::{Outcome, Route};
-use safer_storage::{NewPublicReport, ReportChannel, ReportLocation, Reporter};
+use safer_storage::{
+    street_area, NewPublicReport, ReportChannel, ReportLocation, Reporter, StreetArea,
+};
 
-use super::{admit, FrontDoor, PublicLayout, PublicSection, HONEYPOT_FIELD};
+use super::{
+    gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, PublicLayout, PublicSection,
+};
 use crate::auth::ClientAddress;
 use crate::error::render;
 use crate::format::today_iso;
@@ -27,6 +44,12 @@ use crate::marac::date_from_parts;
 use crate::session::{random_token, token_hash, Ctx};
 use crate::views::FieldError;
 use crate::{AppError, AppState};
+
+/// The map image, outside the session layer: the same for everyone and cacheable, so no
+/// cookie may be set on it.
+pub(crate) fn open_router() -> Router<AppState> {
+    Router::new().route("/public/report/map.svg", get(map_svg))
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -53,6 +76,8 @@ enum Step {
     Contact,
     Consent,
     Check,
+    /// The map, reached only from "where" (`goto=map`); it answers "where" with a point.
+    Map,
 }
 
 impl Step {
@@ -65,6 +90,7 @@ impl Step {
             Step::Contact => "contact",
             Step::Consent => "consent",
             Step::Check => "check",
+            Step::Map => "map",
         }
     }
 
@@ -77,6 +103,7 @@ impl Step {
             Step::Contact,
             Step::Consent,
             Step::Check,
+            Step::Map,
         ]
         .into_iter()
         .find(|s| s.name() == name)
@@ -84,10 +111,12 @@ impl Step {
 }
 
 /// Every field the journey collects, by name; the hidden fields of each page.
-const DRAFT_FIELDS: [&str; 14] = [
+const DRAFT_FIELDS: [&str; 16] = [
     "behaviour",
     "postcode",
     "address",
+    "lat",
+    "lon",
     "happened_day",
     "happened_month",
     "happened_year",
@@ -110,7 +139,8 @@ fn step_fields(step: Step) -> &'static [&'static str] {
         Step::Identify => &["identify"],
         Step::Contact => &["name", "email", "phone", "home_postcode"],
         Step::Consent => &["consent"],
-        Step::Check => &[],
+        // The map page keeps an earlier point in hidden fields: a new click replaces it.
+        Step::Check | Step::Map => &[],
     }
 }
 
@@ -162,6 +192,19 @@ impl Draft {
         self.get("identify") == Some("yes")
     }
 
+    /// The map point (latitude, longitude) when both fields hold numbers in range.
+    fn point(&self) -> Option<(f64, f64)> {
+        let lat: f64 = self.get("lat")?.parse().ok()?;
+        let lon: f64 = self.get("lon")?.parse().ok()?;
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+    }
+
+    /// Sets the map point, to 6 decimal places (about 10 cm).
+    fn set_point(&mut self, lat: f64, lon: f64) {
+        self.0.insert("lat".to_string(), format!("{lat:.6}"));
+        self.0.insert("lon".to_string(), format!("{lon:.6}"));
+    }
+
     /// The errors of one step's answers.
     fn check(&self, step: Step, today: &str) -> Vec<FieldError> {
         let mut errors = Vec::new();
@@ -180,7 +223,11 @@ impl Draft {
                 if too_long("address") {
                     err("address", "Describe the place in 200 characters or fewer");
                 }
-                if postcode.is_none() && self.get("address").is_none() {
+                let has_point = self.get("lat").is_some() || self.get("lon").is_some();
+                if has_point && self.point().is_none() {
+                    err("postcode", "The place chosen on the map is not valid: choose it again, or enter a postcode");
+                }
+                if postcode.is_none() && self.get("address").is_none() && !has_point {
                     err("postcode", "Enter the postcode, or describe where it happens");
                 }
             }
@@ -261,7 +308,7 @@ impl Draft {
                     );
                 }
             }
-            Step::Check => {}
+            Step::Check | Step::Map => {}
         }
         errors
     }
@@ -365,6 +412,10 @@ struct StepPage {
     how_often: Vec<Choice>,
     yes_no: Vec<Choice>,
     label: String,
+    /// Whether "where" offers the map (there is one to show).
+    map_offered: bool,
+    /// The map point already chosen, in words; empty when none.
+    point: String,
 }
 
 impl StepPage {
@@ -373,20 +424,27 @@ impl StepPage {
     }
 }
 
-/// A row of the check page.
-struct CheckRow {
-    key: &'static str,
-    value: String,
-    step: &'static str,
+#[derive(askama::Template)]
+#[template(path = "public/report_map.html")]
+struct MapPage {
+    layout: PublicLayout,
+    errors: Vec<FieldError>,
+    hidden: Vec<(String, String)>,
+    label: String,
+    /// The image button's text alternative.
+    alt: String,
+    /// What the map shows, in words, under it.
+    caption: String,
+    width: u32,
+    height: u32,
+    /// The map point already chosen, in words; empty when none.
+    point: String,
 }
 
-#[derive(askama::Template)]
-#[template(path = "public/report_check.html")]
-struct CheckPage {
-    layout: PublicLayout,
-    rows: Vec<CheckRow>,
-    hidden: Vec<(String, String)>,
-    submission: String,
+impl MapPage {
+    fn error(&self) -> Option<&str> {
+        self.errors.first().map(|e| e.message.as_str())
+    }
 }
 
 #[derive(askama::Template)]
@@ -559,13 +617,16 @@ fn yes_no(draft: &Draft, field: &str) -> Vec<Choice> {
         .collect()
 }
 
-fn step_page(
+/// A step's page; "where" offers the map when the partnership's area has one.
+async fn step_page(
+    state: &AppState,
     door: &FrontDoor,
     ctx: &Ctx,
     step: Step,
     draft: Draft,
     errors: Vec<FieldError>,
-) -> StepPage {
+) -> Result<StepPage, AppError> {
+    let map_offered = step == Step::Where && area_map(state, door).await?.is_some();
     let title = match step {
         Step::Where => "Where is this happening?",
         Step::When => "When did it last happen?",
@@ -574,10 +635,11 @@ fn step_page(
         Step::Contact => "Your contact details",
         Step::Consent => "Can we share your details with the partner agencies?",
         Step::Check => "Check your answers",
+        Step::Map => "Choose the place on the map",
     };
     let title = if errors.is_empty() { title.to_string() } else { format!("Error: {title}") };
     let label = behaviour_label(door, &draft);
-    StepPage {
+    Ok(StepPage {
         layout: layout(&title, door, ctx),
         step: step.name(),
         hidden: draft.hidden_except(step),
@@ -590,10 +652,17 @@ fn step_page(
             })
             .collect(),
         yes_no: yes_no(&draft, if step == Step::Consent { "consent" } else { "identify" }),
+        point: draft.point().map(show_point).unwrap_or_default(),
         draft,
         errors,
         label,
-    }
+        map_offered,
+    })
+}
+
+/// A map point as the check page shows it: latitude and longitude to 4 decimal places.
+fn show_point((lat, lon): (f64, f64)) -> String {
+    format!("{lat:.4}, {lon:.4}")
 }
 
 fn behaviour_label(door: &FrontDoor, draft: &Draft) -> String {
@@ -626,6 +695,15 @@ fn check_page(door: &FrontDoor, ctx: &Ctx, draft: Draft) -> CheckPage {
                 .join(", "),
             step: "where",
         },
+    ];
+    if let Some(point) = draft.point() {
+        rows.push(CheckRow {
+            key: "Map point",
+            value: format!("{} (latitude, longitude)", show_point(point)),
+            step: "map",
+        });
+    }
+    rows.extend([
         CheckRow {
             key: "Last happened",
             value: date_from_parts(
@@ -648,7 +726,7 @@ fn check_page(door: &FrontDoor, ctx: &Ctx, draft: Draft) -> CheckPage {
             value: if draft.identified() { "Given".into() } else { "Not given (anonymous)".into() },
             step: "identify",
         },
-    ];
+    ]);
     if draft.identified() {
         let contact = ["name", "email", "phone", "home_postcode"]
             .into_iter()
@@ -664,6 +742,8 @@ fn check_page(door: &FrontDoor, ctx: &Ctx, draft: Draft) -> CheckPage {
     }
     CheckPage {
         layout: layout("Check your answers before sending your report", door, ctx),
+        action: "/public/report",
+        noun: "report",
         rows,
         hidden: draft.hidden_except(Step::Check),
         submission: random_token(16),
@@ -678,25 +758,49 @@ async fn step(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let door = FrontDoor::of(&state).await?;
-    let draft = Draft::from_form(&form);
+    let mut draft = Draft::from_form(&form);
     if !reportable(&door, &draft) {
         return Ok(render(&problem_page(&door, &ctx, None, Vec::new()))?.into_response());
     }
     let today = today_iso(state.now());
     if let Some(goto) = form.get("goto").and_then(|g| Step::from_name(g)) {
-        let page = if goto == Step::Check {
+        if goto == Step::Check {
             return Ok(render(&check_page(&door, &ctx, draft))?.into_response());
-        } else {
-            step_page(&door, &ctx, goto, draft, Vec::new())
-        };
+        }
+        if goto == Step::Map {
+            if let Some(map) = area_map(&state, &door).await? {
+                return Ok(render(&map_page(&door, &ctx, &map, draft, Vec::new()))?.into_response());
+            }
+        }
+        let goto = if goto == Step::Map { Step::Where } else { goto };
+        let page = step_page(&state, &door, &ctx, goto, draft, Vec::new()).await?;
         return Ok(render(&page)?.into_response());
     }
-    let Some(answered) = form.get("step").and_then(|s| Step::from_name(s)) else {
+    let Some(mut answered) = form.get("step").and_then(|s| Step::from_name(s)) else {
         return Err(AppError::NotFound);
     };
-    let errors = draft.check(answered, &today);
+    if answered == Step::Map {
+        let Some(map) = area_map(&state, &door).await? else {
+            let page = step_page(&state, &door, &ctx, Step::Where, draft, Vec::new()).await?;
+            return Ok(render(&page)?.into_response());
+        };
+        match map.clicked(&form) {
+            Ok((lat, lon)) => draft.set_point(lat, lon),
+            Err(message) => {
+                let errors = vec![FieldError { field: "map", message: message.to_string() }];
+                let page = map_page(&door, &ctx, &map, draft, errors);
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            }
+        }
+        // A point answers "where": the flow goes on from there.
+        answered = Step::Where;
+    }
+    let mut errors = draft.check(answered, &today);
+    if answered == Step::Where && errors.is_empty() {
+        errors = point_errors(&state, &door, &draft).await?;
+    }
     if !errors.is_empty() {
-        let page = step_page(&door, &ctx, answered, draft, errors);
+        let page = step_page(&state, &door, &ctx, answered, draft, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     // The first page still to answer: the next one on the first pass, the check page again
@@ -705,7 +809,28 @@ async fn step(
     if next == Step::Check {
         return Ok(render(&check_page(&door, &ctx, draft))?.into_response());
     }
-    Ok(render(&step_page(&door, &ctx, next, draft, Vec::new()))?.into_response())
+    Ok(render(&step_page(&state, &door, &ctx, next, draft, Vec::new()).await?)?.into_response())
+}
+
+/// The error of a map point outside the partnership's map (a changed hidden field, or a map
+/// that has changed since), as "where" shows it; none without a point.
+async fn point_errors(
+    state: &AppState,
+    door: &FrontDoor,
+    draft: &Draft,
+) -> Result<Vec<FieldError>, AppError> {
+    let Some((lat, lon)) = draft.point() else { return Ok(Vec::new()) };
+    let inside = area_map(state, door).await?.is_some_and(|map| map.contains(lat, lon));
+    Ok(if inside {
+        Vec::new()
+    } else {
+        vec![FieldError {
+            field: "postcode",
+            message: "The place chosen on the map is outside the area we cover: choose it again, \
+                      or enter a postcode"
+                .to_string(),
+        }]
+    })
 }
 
 /// `POST /public/report/send`: the report made, or the first page with a problem.
@@ -725,23 +850,20 @@ async fn send(
     let incomplete = draft.next_incomplete(&today);
     if incomplete != Step::Check {
         let errors = draft.check(incomplete, &today);
-        let page = step_page(&door, &ctx, incomplete, draft, errors);
+        let page = step_page(&state, &door, &ctx, incomplete, draft, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let submission = form.get("submission").map(String::as_str).unwrap_or_default();
-    if !(16..=64).contains(&submission.len())
-        || !submission.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    let errors = point_errors(&state, &door, &draft).await?;
+    if !errors.is_empty() {
+        let page = step_page(&state, &door, &ctx, Step::Where, draft, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    let submission = match gate(&state, &door, &ctx, &address, &form, PublicSection::Report).await?
     {
-        return Ok(render(&check_page(&door, &ctx, draft))?.into_response());
-    }
-    if form.get(HONEYPOT_FIELD).is_some_and(|v| !v.is_empty()) {
-        // A bot filled the field people cannot see: thank it and keep nothing.
-        return Ok(render(&super::ThanksPage { layout: layout("Thank you", &door, &ctx) })?
-            .into_response());
-    }
-    if let Some(refused) = admit(&state, &door, &address, &ctx).await? {
-        return Ok(refused);
-    }
+        Gate::Pass(submission) => submission,
+        Gate::Recheck => return Ok(render(&check_page(&door, &ctx, draft))?.into_response()),
+        Gate::Stop(response) => return Ok(response),
+    };
     let now = state.now();
     let token = state.keys.derived_token("report-status", submission);
     let reference = reference_from(&state.keys.derived_token("report-reference", submission));
@@ -779,7 +901,7 @@ async fn send(
                 location: ReportLocation {
                     postcode: draft.get("postcode"),
                     address: draft.get("address"),
-                    point: None,
+                    point: draft.point(),
                 },
                 occurred_on: &happened,
                 received_on: &today,
@@ -790,22 +912,376 @@ async fn send(
         )
         .await?;
     let status_path = format!("/public/report/status/{token}");
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let page = DonePage {
         layout: layout("Report sent", &door, &ctx),
         reference: receipt.reference,
-        status_url: format!(
-            "{}://{host}{status_path}",
-            if state.config.secure_cookies { "https" } else { "http" }
-        ),
+        status_url: private_link(&state, &headers, &status_path),
         status_path,
         identified: draft.identified(),
     };
-    let mut response = render(&page)?.into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(no_store(render(&page)?.into_response()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The map
+
+/// The longest side of the map, in pixels. The image is shown at this size (never scaled by
+/// the page), so a click's pixel position maps back through the same projection.
+const MAP_SIZE: f64 = 560.0;
+/// The space around the area, as a share of its larger span.
+const MAP_MARGIN: f64 = 0.04;
+/// What a keyboard (or a click that carries no position) gets instead of a point.
+const MAP_NO_CLICK: &str = "Choose the place by clicking the map, or go back and enter a postcode";
+
+/// What the map draws the area with.
+#[derive(Debug, Clone, PartialEq)]
+enum MapBasis {
+    /// Stored boundaries of these areas, named in the plural ("neighbourhoods (LSOAs)").
+    Boundaries(&'static str),
+    /// No boundaries: the box around the area's police.uk street points.
+    Extent,
+}
+
+/// The map of the partnership's area and its projection: equirectangular, longitude scaled
+/// by the cosine of the middle latitude (near enough to true shape across a borough), north
+/// up, `scale` pixels per degree of latitude, the top left corner at (`bounds.min_lon`,
+/// `bounds.max_lat`).
+#[derive(Debug, Clone)]
+struct AreaMap {
+    /// The area's name, such as "Maidstone".
+    area: String,
+    basis: MapBasis,
+    /// The areas drawn, in WGS84.
+    shapes: Vec<MultiPolygon>,
+    /// The box the area's data fills (before the margin).
+    data: BBox,
+    /// What the image shows: `data` and a margin.
+    bounds: BBox,
+    cos_lat: f64,
+    scale: f64,
+    width: u32,
+    height: u32,
+}
+
+impl AreaMap {
+    /// The map of `data` (west, south, east, north), drawing `shapes` on it.
+    fn new(area: String, basis: MapBasis, shapes: Vec<MultiPolygon>, data: BBox) -> AreaMap {
+        let cos_lat = ((data.min_lat + data.max_lat) / 2.0).to_radians().cos().max(0.1);
+        // Never zero-sized: a single point gets about a kilometre around it.
+        let span = ((data.max_lon - data.min_lon) * cos_lat).max(data.max_lat - data.min_lat);
+        let margin = (span * MAP_MARGIN).max(0.005);
+        let bounds = BBox {
+            min_lon: data.min_lon - margin / cos_lat,
+            min_lat: data.min_lat - margin,
+            max_lon: data.max_lon + margin / cos_lat,
+            max_lat: data.max_lat + margin,
+        };
+        let across = (bounds.max_lon - bounds.min_lon) * cos_lat;
+        let down = bounds.max_lat - bounds.min_lat;
+        let scale = MAP_SIZE / across.max(down);
+        AreaMap {
+            area,
+            basis,
+            shapes,
+            data,
+            bounds,
+            cos_lat,
+            scale,
+            width: (across * scale).round().max(1.0) as u32,
+            height: (down * scale).round().max(1.0) as u32,
+        }
+    }
+
+    /// The pixel position of a longitude and latitude.
+    fn to_pixel(&self, lon: f64, lat: f64) -> (f64, f64) {
+        (
+            (lon - self.bounds.min_lon) * self.cos_lat * self.scale,
+            (self.bounds.max_lat - lat) * self.scale,
+        )
+    }
+
+    /// The latitude and longitude of a pixel position.
+    fn to_point(&self, x: f64, y: f64) -> (f64, f64) {
+        (
+            self.bounds.max_lat - y / self.scale,
+            self.bounds.min_lon + x / (self.cos_lat * self.scale),
+        )
+    }
+
+    /// Whether the map shows this latitude and longitude.
+    fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.bounds.min_lat..=self.bounds.max_lat).contains(&lat)
+            && (self.bounds.min_lon..=self.bounds.max_lon).contains(&lon)
+    }
+
+    /// The point a click on the image button (`map.x`, `map.y`) chose, or the message to show.
+    /// A click at exactly (0, 0) is what a keyboard sends, so it is refused, not taken as the
+    /// top left corner.
+    fn clicked(&self, form: &HashMap<String, String>) -> Result<(f64, f64), &'static str> {
+        let coordinate = |name: &str| -> Option<f64> {
+            let value: f64 = form.get(name)?.trim().parse().ok()?;
+            value.is_finite().then_some(value)
+        };
+        let (Some(x), Some(y)) = (coordinate("map.x"), coordinate("map.y")) else {
+            return Err(MAP_NO_CLICK);
+        };
+        if (x, y) == (0.0, 0.0) {
+            return Err(MAP_NO_CLICK);
+        }
+        if !(0.0..=f64::from(self.width)).contains(&x)
+            || !(0.0..=f64::from(self.height)).contains(&y)
+        {
+            return Err(MAP_NO_CLICK);
+        }
+        let (lat, lon) = self.to_point(x, y);
+        if !self.contains(lat, lon) {
+            return Err(MAP_NO_CLICK);
+        }
+        Ok((lat, lon))
+    }
+
+    /// What the map shows, in words.
+    fn caption(&self) -> String {
+        match self.basis {
+            MapBasis::Boundaries(what) => format!(
+                "The map shows the boundaries of {}'s {what}. It has no street names: if you \
+                 cannot tell where the place is, enter a postcode or describe the place instead.",
+                self.area
+            ),
+            MapBasis::Extent => format!(
+                "The map shows the area where police.uk has recorded crimes in {} (the dashed \
+                 box), on a grid of latitude and longitude. It has no streets or boundaries: if \
+                 you cannot tell where the place is, enter a postcode or describe the place \
+                 instead.",
+                self.area
+            ),
+        }
+    }
+
+    /// The map as a standalone SVG document, `width` by `height` pixels.
+    fn svg(&self) -> String {
+        let (w, h) = (self.width, self.height);
+        let mut svg = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="Map of {}">"##,
+            escape_xml(&self.area)
+        );
+        let _ = write!(svg, r##"<rect width="{w}" height="{h}" fill="#f3f2f1"/>"##);
+        // A light grid at round steps of latitude and longitude.
+        let span = (self.bounds.max_lat - self.bounds.min_lat)
+            .max((self.bounds.max_lon - self.bounds.min_lon) * self.cos_lat);
+        let step = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+            .into_iter()
+            .find(|step| span / step <= 12.0)
+            .unwrap_or(1.0);
+        let mut grid = String::new();
+        let mut lon = (self.bounds.min_lon / step).ceil() * step;
+        while lon <= self.bounds.max_lon {
+            let (x, _) = self.to_pixel(lon, self.bounds.max_lat);
+            let _ = write!(grid, "M{x:.1} 0V{h}");
+            lon += step;
+        }
+        let mut lat = (self.bounds.min_lat / step).ceil() * step;
+        while lat <= self.bounds.max_lat {
+            let (_, y) = self.to_pixel(self.bounds.min_lon, lat);
+            let _ = write!(grid, "M0 {y:.1}H{w}");
+            lat += step;
+        }
+        let _ =
+            write!(svg, r##"<path d="{grid}" fill="none" stroke="#b1b4b6" stroke-width="0.5"/>"##);
+        match self.basis {
+            MapBasis::Boundaries(_) => {
+                let mut path = String::new();
+                for shape in &self.shapes {
+                    for polygon in &shape.polygons {
+                        self.push_ring(&mut path, &polygon.exterior);
+                        for hole in &polygon.holes {
+                            self.push_ring(&mut path, hole);
+                        }
+                    }
+                }
+                let _ = write!(
+                    svg,
+                    r##"<path d="{path}" fill="#ffffff" fill-rule="evenodd" stroke="#505a5f" stroke-width="1" stroke-linejoin="round"/>"##
+                );
+            }
+            MapBasis::Extent => {
+                let (x0, y0) = self.to_pixel(self.data.min_lon, self.data.max_lat);
+                let (x1, y1) = self.to_pixel(self.data.max_lon, self.data.min_lat);
+                let _ = write!(
+                    svg,
+                    r##"<rect x="{x0:.1}" y="{y0:.1}" width="{:.1}" height="{:.1}" fill="#ffffff" fill-opacity="0.6" stroke="#505a5f" stroke-width="2" stroke-dasharray="8 4"/>"##,
+                    x1 - x0,
+                    y1 - y0
+                );
+            }
+        }
+        let _ = write!(
+            svg,
+            r##"<rect x="0.5" y="0.5" width="{}" height="{}" fill="none" stroke="#0b0c0c"/></svg>"##,
+            w.saturating_sub(1),
+            h.saturating_sub(1)
+        );
+        svg
+    }
+
+    /// Appends one ring as a closed subpath, dropping points less than a pixel from the last
+    /// one kept (boundaries are far more detailed than the map can show).
+    fn push_ring(&self, path: &mut String, ring: &[[f64; 2]]) {
+        let mut last: Option<(f64, f64)> = None;
+        let mut kept = 0;
+        for [lon, lat] in ring {
+            if !lon.is_finite() || !lat.is_finite() {
+                continue;
+            }
+            let (x, y) = self.to_pixel(*lon, *lat);
+            if let Some((lx, ly)) = last {
+                if (x - lx).abs() < 1.0 && (y - ly).abs() < 1.0 {
+                    continue;
+                }
+            }
+            let _ = write!(path, "{}{x:.1} {y:.1}", if kept == 0 { "M" } else { "L" });
+            last = Some((x, y));
+            kept += 1;
+        }
+        if kept > 0 {
+            path.push('Z');
+        }
+    }
+}
+
+/// Text for an SVG attribute.
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The partnership's area as the map draws it: the plan that names its districts (the
+/// adopted plan that ends last, else the latest draft, as the dashboard chooses), their
+/// stored LSOA boundaries, else ward boundaries, else district boundaries, else the extent of
+/// the area's police.uk street points. `None` when there is no plan or nothing to draw.
+async fn area_map(state: &AppState, door: &FrontDoor) -> Result<Option<AreaMap>, AppError> {
+    let mut summaries: Vec<_> = state
+        .store
+        .list_plans()
+        .await?
+        .into_iter()
+        .filter(|plan| plan.partnership_name == door.partnership.name)
+        .collect();
+    summaries.sort_by_key(|plan| (plan.status == "adopted", plan.ends, plan.id));
+    let mut plan = None;
+    for summary in summaries.iter().rev() {
+        if let Some(found) = state.store.plan_by_slug(&summary.slug).await? {
+            if found.partnership_id == door.partnership.id() {
+                plan = Some(found);
+                break;
+            }
+        }
+    }
+    let Some(plan) = plan else { return Ok(None) };
+    let info = &plan.plan.plan;
+    let geography = state.store.geography().await?;
+    let lsoa11: BTreeSet<String> =
+        info.lad_codes.iter().flat_map(|lad| geography.lsoas_in(AreaKind::Lad, lad)).collect();
+    let wards: Vec<String> = lsoa11
+        .iter()
+        .filter_map(|lsoa| geography.ward_of(lsoa).map(str::to_string))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let codes: Vec<String> = geography.area_codes(lsoa11.clone()).codes.into_iter().collect();
+    let candidates: [(AreaKind, &[String], &'static str); 4] = [
+        (AreaKind::Lsoa21, &codes, "neighbourhoods (lower layer super output areas)"),
+        (AreaKind::Lsoa11, &codes, "neighbourhoods (lower layer super output areas)"),
+        (AreaKind::Ward, &wards, "wards"),
+        (AreaKind::Lad, &info.lad_codes, "local authority districts"),
+    ];
+    for (kind, codes, what) in candidates {
+        if codes.is_empty() {
+            continue;
+        }
+        let shapes: Vec<MultiPolygon> = state
+            .store
+            .public_map_boundaries(kind, codes)
+            .await?
+            .into_iter()
+            .filter_map(|b| serde_json::from_str::<MultiPolygon>(&b.geometry_json).ok())
+            .collect();
+        let extent = shapes.iter().filter_map(MultiPolygon::bbox).reduce(|a, b| a.union(&b));
+        if let Some(extent) = extent.filter(plausible) {
+            let basis = MapBasis::Boundaries(what);
+            return Ok(Some(AreaMap::new(info.area.clone(), basis, shapes, extent)));
+        }
+    }
+    // No boundaries: the rows the dashboard counts as the borough's.
+    let area = if lsoa11.is_empty() {
+        let indicator_area = state.store.plan_indicators(plan.id).await?.and_then(|file| {
+            file.indicators.iter().find_map(|indicator| match &indicator.series {
+                IndicatorSeries::PoliceUk { area, .. } => street_area(area),
+                _ => None,
+            })
+        });
+        indicator_area.unwrap_or_else(|| StreetArea::District(info.area.clone()))
+    } else {
+        StreetArea::LsoaCodes(codes)
+    };
+    let extent = state.store.public_map_street_extent(&area).await?.map(|[w, s, e, n]| BBox {
+        min_lon: w,
+        min_lat: s,
+        max_lon: e,
+        max_lat: n,
+    });
+    Ok(extent
+        .filter(plausible)
+        .map(|extent| AreaMap::new(info.area.clone(), MapBasis::Extent, Vec::new(), extent)))
+}
+
+/// A box a borough's map can be drawn from: finite, in range, and under two degrees across.
+fn plausible(b: &BBox) -> bool {
+    [b.min_lon, b.min_lat, b.max_lon, b.max_lat].iter().all(|v| v.is_finite())
+        && (-180.0..=180.0).contains(&b.min_lon)
+        && (-180.0..=180.0).contains(&b.max_lon)
+        && (-85.0..=85.0).contains(&b.min_lat)
+        && (-85.0..=85.0).contains(&b.max_lat)
+        && b.min_lon <= b.max_lon
+        && b.min_lat <= b.max_lat
+        && b.max_lon - b.min_lon < 2.0
+        && b.max_lat - b.min_lat < 2.0
+}
+
+fn map_page(
+    door: &FrontDoor,
+    ctx: &Ctx,
+    map: &AreaMap,
+    draft: Draft,
+    errors: Vec<FieldError>,
+) -> MapPage {
+    let title = "Choose the place on the map";
+    let title = if errors.is_empty() { title.to_string() } else { format!("Error: {title}") };
+    MapPage {
+        layout: layout(&title, door, ctx),
+        errors,
+        hidden: draft.hidden_except(Step::Map),
+        label: behaviour_label(door, &draft),
+        alt: format!("Map of {}: select the place where it happens", map.area),
+        caption: map.caption(),
+        width: map.width,
+        height: map.height,
+        point: draft.point().map(show_point).unwrap_or_default(),
+    }
+}
+
+/// `GET /public/report/map.svg`: the map of the partnership's area, the same for everyone.
+async fn map_svg(State(state): State<AppState>) -> Result<Response, AppError> {
+    let door = FrontDoor::of(&state).await?;
+    let Some(map) = area_map(&state, &door).await? else { return Err(AppError::NotFound) };
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        map.svg(),
+    )
+        .into_response())
 }
 
 /// A reference residents can read out on the telephone: `R-` and eight letters and digits
@@ -854,11 +1330,7 @@ async fn status(
         others: found.reports_on_case - 1,
         updated: crate::format::when(found.updated_at),
     };
-    let mut response = render(&page)?.into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(no_store(render(&page)?.into_response()))
 }
 
 #[cfg(test)]
@@ -895,6 +1367,37 @@ mod tests {
         assert_eq!(a.len(), 11);
         assert!(a.starts_with("R-"));
         assert!(!a[2..].chars().any(|c| "ILOU01".contains(c)));
+    }
+
+    #[test]
+    fn map_clicks_go_back_through_the_projection_that_drew_the_map() {
+        let data = BBox { min_lon: 0.45, min_lat: 51.20, max_lon: 0.65, max_lat: 51.32 };
+        let map = AreaMap::new("Maidstone".into(), MapBasis::Extent, Vec::new(), data);
+        assert!(map.width.max(map.height) as f64 <= MAP_SIZE + 1.0);
+        for (lon, lat) in [(0.45, 51.20), (0.55, 51.27), (0.65, 51.32)] {
+            let (x, y) = map.to_pixel(lon, lat);
+            let (back_lat, back_lon) = map.to_point(x, y);
+            assert!((back_lat - lat).abs() < 1e-9 && (back_lon - lon).abs() < 1e-9);
+        }
+        let click = |x: &str, y: &str| {
+            let form: HashMap<String, String> =
+                [("map.x".to_string(), x.to_string()), ("map.y".to_string(), y.to_string())].into();
+            map.clicked(&form)
+        };
+        assert_eq!(click("0", "0"), Err(MAP_NO_CLICK), "what a keyboard sends");
+        assert_eq!(click("1e9", "5"), Err(MAP_NO_CLICK));
+        assert_eq!(click("NaN", "5"), Err(MAP_NO_CLICK));
+        let (lat, lon) = click("1", "1").unwrap();
+        assert!(map.contains(lat, lon) && !data.contains(lon, lat), "the margin is on the map");
+        let draft = {
+            let mut draft = Draft::default();
+            draft.set_point(lat, lon);
+            draft
+        };
+        assert_eq!(
+            draft.point().map(|(a, b)| ((a - lat).abs() < 1e-6, (b - lon).abs() < 1e-6)),
+            Some((true, true))
+        );
     }
 
     #[test]

@@ -11,14 +11,16 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use safer_storage::NewPublicApplication;
 
 use super::report::{looks_like_link_token, Choice};
-use super::{admit, FrontDoor, PublicLayout, PublicSection, HONEYPOT_FIELD};
+use super::{
+    gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, PublicLayout, PublicSection,
+};
 use crate::auth::ClientAddress;
 use crate::error::render;
 use crate::format::{show_date, today_iso};
@@ -245,21 +247,6 @@ impl StepPage {
     }
 }
 
-struct CheckRow {
-    key: &'static str,
-    value: String,
-    step: &'static str,
-}
-
-#[derive(askama::Template)]
-#[template(path = "public/trigger_check.html")]
-struct CheckPage {
-    layout: PublicLayout,
-    rows: Vec<CheckRow>,
-    hidden: Vec<(String, String)>,
-    submission: String,
-}
-
 #[derive(askama::Template)]
 #[template(path = "public/trigger_done.html")]
 struct DonePage {
@@ -370,6 +357,8 @@ fn check_page(door: &FrontDoor, ctx: &Ctx, answers: Answers) -> CheckPage {
     });
     CheckPage {
         layout: layout("Check your answers before applying", door, ctx),
+        action: "/public/community-trigger",
+        noun: "application",
         rows,
         hidden: answers.hidden_except("check"),
         submission: random_token(16),
@@ -438,19 +427,12 @@ async fn send(
         let page = step_page(&door, &ctx, incomplete, answers, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let submission = form.get("submission").map(String::as_str).unwrap_or_default();
-    if !(16..=64).contains(&submission.len())
-        || !submission.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Ok(render(&check_page(&door, &ctx, answers))?.into_response());
-    }
-    if form.get(HONEYPOT_FIELD).is_some_and(|v| !v.is_empty()) {
-        return Ok(render(&super::ThanksPage { layout: layout("Thank you", &door, &ctx) })?
-            .into_response());
-    }
-    if let Some(refused) = admit(&state, &door, &address, &ctx).await? {
-        return Ok(refused);
-    }
+    let submission =
+        match gate(&state, &door, &ctx, &address, &form, PublicSection::Trigger).await? {
+            Gate::Pass(submission) => submission,
+            Gate::Recheck => return Ok(render(&check_page(&door, &ctx, answers))?.into_response()),
+            Gate::Stop(response) => return Ok(response),
+        };
     let now = state.now();
     let today = today_iso(now);
     let token = state.keys.derived_token("trigger-status", submission);
@@ -477,18 +459,14 @@ async fn send(
         .await?;
     let settings = state.store.trigger_settings(door.partnership.id()).await?;
     let status_path = format!("/public/community-trigger/status/{token}");
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies { "https" } else { "http" };
     let page = DonePage {
         layout: layout("Application received", &door, &ctx),
         reference: receipt.reference,
-        status_url: format!("{scheme}://{host}{status_path}"),
+        status_url: private_link(&state, &headers, &status_path),
         status_path,
         decision_days: settings.decision_working_days,
     };
-    let mut response = render(&page)?.into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(no_store(render(&page)?.into_response()))
 }
 
 /// `GET /public/community-trigger/status/{token}`: the stages, no names, no letters.
@@ -559,7 +537,5 @@ async fn status(
             String::new()
         },
     };
-    let mut response = render(&page)?.into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(no_store(render(&page)?.into_response()))
 }

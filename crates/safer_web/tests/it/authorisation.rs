@@ -683,6 +683,7 @@ const FRONT_DOOR: &[(&str, &str, &str)] = &[
     ("/public/report/answer", "get", "reporting: where a behaviour goes"),
     ("/public/report/send", "post", "reporting: the report made; a reference and a private link"),
     ("/public/report/status/{token}", "get", "a report's progress, by its private token only"),
+    ("/public/report/map.svg", "get", "reporting: the map of the area, the same for everyone"),
     ("/public/community-trigger", "get", "the Community Trigger: the threshold in plain words"),
     ("/public/community-trigger", "post", "the application's pages, echoed to their sender only"),
     ("/public/community-trigger/send", "post", "the application made; a private link"),
@@ -705,7 +706,11 @@ const FRONT_DOOR_DASHBOARD: &[(&str, &str, &str)] = &[
 ];
 
 /// The online surveys' routes (anonymous answers; `tests/it/public_surveys.rs`).
-const FRONT_DOOR_SURVEYS: &[(&str, &str, &str)] = &[];
+const FRONT_DOOR_SURVEYS: &[(&str, &str, &str)] = &[
+    ("/public/surveys", "get", "the open surveys: titles and descriptions only"),
+    ("/public/surveys/{id}", "get", "a survey's form, or its invitation code page"),
+    ("/public/surveys/{id}", "post", "a code checked or answers sent; echoed to the sender only"),
+];
 
 const POWER_KINDS: [&str; 8] =
     ["cpw", "cpn", "appeal", "fpn", "closure-notice", "closure-order", "pspo", "injunction"];

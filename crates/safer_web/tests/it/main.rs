@@ -33,6 +33,10 @@ mod public_dashboard;
 /// The public front door's reporting journey: "Is it ASB?" to a reference and a private status
 /// link, errors, repeats joining one case, the honeypot, the rate limit, CSRF and content types.
 mod public_report;
+/// Online surveys: the list, the form, answers checked against the definition (422 with the
+/// summary), a response stored, one response per invitation code (also when racing), the
+/// honeypot, CSRF, content types, closed and unknown surveys, 404 with the front door off.
+mod public_surveys;
 /// Records on a case: documents (multipart uploads, CSRF, limits, attachments), the victim
 /// risk assessment, the location assessment, problem solving counted from police.uk rows.
 mod records;

@@ -411,3 +411,352 @@ async fn a_resident_applies_for_a_case_review_and_follows_it() {
         assert!(status.body.contains("The threshold was met"), "{}", status.body);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// "Where" as a point on the map (issue 7)
+
+/// Stores one month of Kent street rows in Maidstone LSOAs at two snap points, so the map has
+/// an extent to draw: longitude 0.50 to 0.55, latitude 51.25 to 51.29.
+async fn put_street_points(store: &Store) {
+    use safer_storage::{NewStreetRow, PoliceUkFile, PoliceUkRows};
+    let rows = [
+        (0.50, 51.25, "E01024334", "Maidstone 001A"),
+        (0.55, 51.29, "E01024338", "Maidstone 002B"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(idx, (longitude, latitude, code, name))| NewStreetRow {
+        crime_id: Some(format!("map{idx:061}")),
+        reported_by: "Kent Police".to_string(),
+        falls_within: "Kent Police".to_string(),
+        longitude: Some(longitude),
+        latitude: Some(latitude),
+        location: "On or near Week Street".to_string(),
+        lsoa_code: Some(code.to_string()),
+        lsoa_name: Some(name.to_string()),
+        crime_type: "Anti-social behaviour".to_string(),
+        last_outcome_category: None,
+        context: None,
+        source_line: idx as i64 + 2,
+    })
+    .collect();
+    let file = PoliceUkFile {
+        force: "kent".to_string(),
+        month: "2023-09".to_string(),
+        file_name: "2023-09/2023-09-kent-street.csv".to_string(),
+        content_sha256: "kent2023-09".to_string(),
+        n_bad_rows: 0,
+    };
+    store.replace_police_uk(&file, &PoliceUkRows::Street(rows), 100).await.unwrap();
+}
+
+/// The value of attribute `name` on the first tag after `marker`.
+fn attribute_after(body: &str, marker: &str, name: &str) -> String {
+    let tag = &body[body.find(marker).unwrap_or_else(|| panic!("no {marker} in:\n{body}"))..];
+    let tag = &tag[..tag.find('>').unwrap()];
+    let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    tag[start..].split('"').next().unwrap().to_string()
+}
+
+/// The answers of a report whose "where" is the given map point only.
+fn at_point<'a>(lat: &'a str, lon: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut answers = vec![
+        ("lat", lat),
+        ("lon", lon),
+        ("how_often", "daily"),
+        ("description", "Very loud music from 11pm to 3am, most nights."),
+        ("identify", "no"),
+    ];
+    answers.extend_from_slice(&HAPPENED);
+    answers
+}
+
+/// With street points stored, "where" offers the map; a click becomes a point inside the area
+/// that answers "where", the check page shows it, and the stored report carries it.
+#[tokio::test]
+async fn a_resident_chooses_the_place_on_the_map() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        put_street_points(&app.db.store).await;
+        let mut jar = Jar::default();
+        let first = app.get("/public/report/answer?emergency=no&behaviour=noise", &mut jar).await;
+        let token = first.csrf_token();
+        let base = [("csrf_token", token.as_str()), ("behaviour", "noise")];
+
+        let mut fields = base.to_vec();
+        fields.push(("goto", "where"));
+        let place = app.post_form("/public/report", &fields, &mut jar).await;
+        assert!(place.body.contains("choose the place on a map instead"), "{}", place.body);
+        assert!(place.body.contains("name=\"goto\" value=\"map\""), "{}", place.body);
+
+        // The link-styled button sends the "where" form with goto=map.
+        let mut fields = base.to_vec();
+        fields.extend_from_slice(&[("step", "where"), ("goto", "map")]);
+        let map = app.post_form("/public/report", &fields, &mut jar).await;
+        assert_eq!(map.status, StatusCode::OK, "{}", map.body);
+        assert!(map.body.contains("type=\"image\""), "{}", map.body);
+        assert!(map.body.contains("src=\"/public/report/map.svg\""), "{}", map.body);
+        assert!(map.body.contains("enter a postcode"), "the accessible way is named");
+        let width: f64 = attribute_after(&map.body, "type=\"image\"", "width").parse().unwrap();
+        let height: f64 = attribute_after(&map.body, "type=\"image\"", "height").parse().unwrap();
+        assert!(width > 100.0 && height > 100.0, "{width} x {height}");
+
+        // A click in the middle of the map is a point in the middle of the area.
+        let (x, y) = (format!("{}", (width / 2.0).round()), format!("{}", (height / 2.0).round()));
+        let mut fields = base.to_vec();
+        fields.extend_from_slice(&[("step", "map"), ("map.x", &x), ("map.y", &y)]);
+        let next = app.post_form("/public/report", &fields, &mut jar).await;
+        assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+        assert!(next.body.contains("When did it last happen?"), "{}", next.body);
+        let lat = hidden_value(&next.body, "lat");
+        let lon = hidden_value(&next.body, "lon");
+        let (lat_n, lon_n): (f64, f64) = (lat.parse().unwrap(), lon.parse().unwrap());
+        assert!((51.25..=51.29).contains(&lat_n) && (0.50..=0.55).contains(&lon_n), "{lat}, {lon}");
+        assert!((lat_n - 51.27).abs() < 0.002 && (lon_n - 0.525).abs() < 0.002, "{lat}, {lon}");
+
+        // The rest of the journey, with the point as the only "where".
+        let check = to_check_page(&app, &mut jar, &at_point(&lat, &lon)).await;
+        assert!(check.body.contains("Map point"), "{}", check.body);
+        let shown = format!("{lat_n:.4}, {lon_n:.4}");
+        assert!(check.body.contains(&shown), "{shown} in {}", check.body);
+        assert!(check.body.contains("name=\"goto\" value=\"map\""), "a Change button");
+        let done = send(&app, &mut jar, &check, &[]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        let reference = reference_of(&done);
+        let smp = app.db.store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let request = app.db.store.public_request(smp.unwrap().id(), &reference).await.unwrap();
+        let (stored_lat, stored_lon) = request.expect("the report").point.expect("a point");
+        assert!((stored_lat - lat_n).abs() < 1e-6, "{stored_lat} ({})", app.label());
+        assert!((stored_lon - lon_n).abs() < 1e-6, "{stored_lon} ({})", app.label());
+    }
+}
+
+/// A keyboard submits the image button at (0, 0): the map page says what to do instead.
+#[tokio::test]
+async fn a_map_submitted_from_the_keyboard_asks_for_a_click_or_a_postcode() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        put_street_points(&app.db.store).await;
+        let mut jar = Jar::default();
+        let first = app.get("/public/report/answer?emergency=no&behaviour=noise", &mut jar).await;
+        let token = first.csrf_token();
+        for click in
+            [[("map.x", "0"), ("map.y", "0")].as_slice(), &[], &[("map.x", "-5"), ("map.y", "9")]]
+        {
+            let mut fields = vec![("csrf_token", token.as_str()), ("behaviour", "noise")];
+            fields.push(("step", "map"));
+            fields.extend_from_slice(click);
+            let page = app.post_form("/public/report", &fields, &mut jar).await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{click:?}: {}", page.body);
+            assert!(
+                page.body.contains(
+                    "Choose the place by clicking the map, or go back and enter a postcode"
+                ),
+                "{}",
+                page.body
+            );
+            assert!(page.body.contains("href=\"#map\""), "the summary links to the map");
+            assert!(page.body.contains("id=\"map\""));
+        }
+    }
+}
+
+/// Hidden latitude and longitude that are not numbers, out of range or off the map are refused
+/// on "where" and when sending.
+#[tokio::test]
+async fn map_points_out_of_range_or_off_the_map_are_refused() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        put_street_points(&app.db.store).await;
+        let mut jar = Jar::default();
+        let first = app.get("/public/report/answer?emergency=no&behaviour=noise", &mut jar).await;
+        let token = first.csrf_token();
+        for (lat, lon) in
+            [("95", "0.52"), ("51.27", "200"), ("north", "0.52"), ("51.27", ""), ("52.5", "0.52")]
+        {
+            let fields = [
+                ("csrf_token", token.as_str()),
+                ("behaviour", "noise"),
+                ("step", "where"),
+                ("lat", lat),
+                ("lon", lon),
+            ];
+            let page = app.post_form("/public/report", &fields, &mut jar).await;
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{lat}, {lon}: {}",
+                page.body
+            );
+            assert!(page.body.contains("The place chosen on the map"), "{}", page.body);
+        }
+        // A check page made with a good point, then sent with one off the map.
+        let check = to_check_page(&app, &mut jar, &at_point("51.27", "0.52")).await;
+        let tampered = check.body.replace("value=\"51.27\"", "value=\"52.5\"");
+        assert_ne!(tampered, check.body);
+        let tampered = crate::support::Reply { body: tampered, ..check };
+        let refused = send(&app, &mut jar, &tampered, &[]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("outside the area we cover"), "{}", refused.body);
+    }
+}
+
+/// The map is served as cacheable SVG; with no data at all there is no map, and "where"
+/// does not offer one.
+#[tokio::test]
+async fn the_map_is_svg_and_only_offered_when_there_is_data() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let mut jar = Jar::default();
+        assert_eq!(app.get("/public/report/map.svg", &mut jar).await.status, StatusCode::NOT_FOUND);
+        let first = app.get("/public/report/answer?emergency=no&behaviour=noise", &mut jar).await;
+        let token = first.csrf_token();
+        let fields = [("csrf_token", token.as_str()), ("behaviour", "noise"), ("goto", "map")];
+        let page = app.post_form("/public/report", &fields, &mut jar).await;
+        assert!(page.body.contains("Where is this happening?"), "{}", page.body);
+        assert!(!page.body.contains("on a map instead"), "{}", page.body);
+
+        put_street_points(&app.db.store).await;
+        let svg = app
+            .send(Request::get("/public/report/map.svg").body(Body::empty()).unwrap(), &mut jar)
+            .await;
+        assert_eq!(svg.status, StatusCode::OK, "{}", svg.body);
+        assert_eq!(svg.headers[header::CONTENT_TYPE], "image/svg+xml");
+        assert_eq!(svg.headers[header::CACHE_CONTROL], "public, max-age=3600");
+        assert!(svg.body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{}", svg.body);
+        assert!(svg.body.contains("stroke-dasharray"), "the area's extent is drawn");
+        assert!(svg.body.ends_with("</svg>"));
+    }
+}
+
+/// With LSOA boundaries stored for the plan's district, the map draws them (not the extent
+/// of street points), and a click inside them is a point.
+#[tokio::test]
+async fn the_map_draws_stored_lsoa_boundaries() {
+    use safer_domain::geography::{AreaKind, Membership};
+    use safer_storage::{GeographyBatch, NewBoundary};
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let square = |west: f64, south: f64| {
+            let ring = vec![
+                [west, south],
+                [west + 0.02, south],
+                [west + 0.02, south + 0.02],
+                [west, south + 0.02],
+                [west, south],
+            ];
+            let geometry =
+                safer_domain::geo::MultiPolygon::new(vec![safer_domain::geo::Polygon::new(ring)]);
+            serde_json::to_string(&geometry).unwrap()
+        };
+        let boundary = |code: &str, west: f64, south: f64| NewBoundary {
+            code: code.into(),
+            kind: AreaKind::Lsoa11,
+            geometry_json: square(west, south),
+            bbox: [west, south, west + 0.02, south + 0.02],
+        };
+        let member = |lsoa11: &str| Membership {
+            lsoa11: lsoa11.into(),
+            parent_kind: AreaKind::Lad,
+            parent: "E07000110".into(),
+        };
+        let batch = GeographyBatch {
+            memberships: vec![member("E01024334"), member("E01024338")],
+            boundaries: vec![
+                boundary("E01024334", 0.50, 51.25),
+                boundary("E01024338", 0.52, 51.25),
+                boundary("E01099999", 0.30, 51.10),
+            ],
+            ..GeographyBatch::default()
+        };
+        app.db.store.import_geography(&batch, 100).await.unwrap();
+        let mut jar = Jar::default();
+        let svg = app.get("/public/report/map.svg", &mut jar).await;
+        assert_eq!(svg.status, StatusCode::OK, "{}", svg.body);
+        assert!(svg.body.contains("fill-rule=\"evenodd\""), "{}", svg.body);
+        assert!(!svg.body.contains("stroke-dasharray"), "boundaries, not the extent");
+        assert_eq!(svg.body.matches('Z').count(), 2, "the district's two LSOAs only");
+
+        let first = app.get("/public/report/answer?emergency=no&behaviour=noise", &mut jar).await;
+        let token = first.csrf_token();
+        let fields = [("csrf_token", token.as_str()), ("behaviour", "noise"), ("goto", "map")];
+        let map = app.post_form("/public/report", &fields, &mut jar).await;
+        assert!(map.body.contains("boundaries of Maidstone"), "{}", map.body);
+        let width: f64 = attribute_after(&map.body, "type=\"image\"", "width").parse().unwrap();
+        let height: f64 = attribute_after(&map.body, "type=\"image\"", "height").parse().unwrap();
+        let (x, y) = (format!("{}", (width / 2.0).round()), format!("{}", (height / 2.0).round()));
+        let fields = [
+            ("csrf_token", token.as_str()),
+            ("behaviour", "noise"),
+            ("step", "map"),
+            ("map.x", &x),
+            ("map.y", &y),
+        ];
+        let next = app.post_form("/public/report", &fields, &mut jar).await;
+        assert!(next.body.contains("When did it last happen?"), "{}", next.body);
+        let lat: f64 = hidden_value(&next.body, "lat").parse().unwrap();
+        let lon: f64 = hidden_value(&next.body, "lon").parse().unwrap();
+        assert!((lat - 51.26).abs() < 0.002 && (lon - 0.52).abs() < 0.002, "{lat}, {lon}");
+    }
+}
+
+/// In a real browser, the "where" page and the map page (with its error) pass axe-core, a
+/// click on the map reaches the next question, and the keyboard gets the error, not a point;
+/// skipped where Chromium is not installed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_map_works_in_a_browser_and_passes_axe_core() {
+    let Some(db) = TestDb::all().await.into_iter().next() else { return };
+    let app = TestApp::front_door(db).await;
+    put_street_points(&app.db.store).await;
+    let state = safer_web::AppState::new(
+        app.db.store.clone(),
+        crate::support::front_door_config(1000),
+        safer_web::system_clock(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            safer_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let base = format!("http://{address}");
+    let problems = tokio::task::spawn_blocking(move || {
+        let Some(browser) = safer_test_utils::browser::Browser::start() else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        let mut audit = |browser: &safer_test_utils::browser::Browser, page: &str| {
+            if let Some(violations) = browser.axe() {
+                problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
+            }
+        };
+        browser.goto(&format!("{base}/public/report/answer?emergency=no&behaviour=noise"));
+        browser.click("form[action='/public/report'] button[type=submit]");
+        browser
+            .wait_until("the where page", |b| b.body_text().contains("Where is this happening?"));
+        audit(&browser, "where");
+        browser.click("button[value=map]");
+        browser.wait_until("the map page", |b| b.title().starts_with("Choose the place"));
+        audit(&browser, "map");
+        browser.tab_to("#map");
+        browser.keys("\u{E007}");
+        browser.wait_until("the keyboard's error", |b| b.title().starts_with("Error:"));
+        assert!(browser.body_text().contains("Choose the place by clicking the map"));
+        audit(&browser, "map with an error");
+        browser.click("#map");
+        browser.wait_until("the next question", |b| {
+            b.body_text().contains("When did it last happen?")
+        });
+        problems
+    })
+    .await
+    .unwrap();
+    server.abort();
+    assert!(problems.is_empty(), "axe-core: {problems:#?}");
+}
