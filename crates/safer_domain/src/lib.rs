@@ -20,6 +20,7 @@ pub mod geo;
 pub mod geography;
 pub mod ids;
 pub mod indicator;
+pub mod month;
 pub mod password;
 pub mod plan;
 pub mod priority_matrix;

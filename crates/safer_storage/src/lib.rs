@@ -70,7 +70,9 @@ pub use online_surveys::{
     SurveyAnswers, CODE_REFUSED, SURVEY_CLOSED,
 };
 pub use panels::{AgendaItem, Meeting, Panel};
-pub use plan_indicators::{street_area, IndicatorsImportOutcome, HISTORY_MONTHS};
+pub use plan_indicators::{
+    police_uk_observations, street_area, IndicatorsImportOutcome, HISTORY_MONTHS,
+};
 pub use plans::{PlanImportOutcome, PlanSummary, StoredPlan};
 pub use police_uk::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImport,

@@ -18,10 +18,13 @@
 //! would count twice): such a set is `None` with that reason.
 
 use safer_domain::ids::PlanId;
+use std::collections::BTreeSet;
+
 use safer_domain::indicator::{IndicatorFile, Observation, Series};
+use safer_domain::month::{month_number, month_text};
 use sha2::{Digest, Sha256};
 
-use crate::evidence::StreetArea;
+use crate::evidence::{StreetArea, StreetCount};
 use crate::survey_waves::SurveyWave;
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -48,23 +51,46 @@ pub fn street_area(area: &str) -> Option<StreetArea> {
     Some(StreetArea::LsoaCodes(codes.split(',').map(|c| c.trim().to_string()).collect()))
 }
 
-/// `YYYY-MM` as a month number, and back.
-fn month_number(month: &str) -> Option<i32> {
-    let (year, month) = month.split_once('-')?;
-    let (year, month): (i32, i32) = (year.parse().ok()?, month.get(..2)?.parse().ok()?);
-    (1..=12).contains(&month).then_some(year * 12 + month - 1)
-}
-
-fn month_text(number: i32) -> String {
-    format!("{:04}-{:02}", number / 12, number % 12 + 1)
-}
-
 /// Whole months from `YYYY-MM-DD` to `YYYY-MM-DD`, inclusive of both months' ends.
 fn months_between(start: &str, end: &str) -> u32 {
-    match (month_number(start), month_number(end)) {
+    let month = |day: &str| day.get(..7).and_then(month_number);
+    match (month(start), month(end)) {
         (Some(a), Some(b)) if b >= a => (b - a + 1) as u32,
         _ => 1,
     }
+}
+
+/// The observations of a police.uk series: one per month of the [`HISTORY_MONTHS`] months
+/// ending at `latest`, the street rows of `crime_types` the area selects in `counts`, or no
+/// value for a month not `held`. Shared with callers that read the counts once for several
+/// series (the public dashboard).
+pub fn police_uk_observations(
+    counts: &[StreetCount],
+    crime_types: &[String],
+    held: &BTreeSet<i32>,
+    latest: i32,
+) -> Vec<Observation> {
+    let first = latest + 1 - HISTORY_MONTHS as i32;
+    (first..=latest)
+        .map(|number| {
+            let month = month_text(number);
+            let value = held.contains(&number).then(|| {
+                counts
+                    .iter()
+                    .filter(|c| c.month == month && crime_types.contains(&c.crime_type))
+                    .map(|c| c.n_in_area as f64)
+                    .sum()
+            });
+            Observation {
+                label: month,
+                months: 1,
+                value,
+                unit: "count".to_string(),
+                base: None,
+                no_data: None,
+            }
+        })
+        .collect()
 }
 
 impl Store {
@@ -132,7 +158,7 @@ impl Store {
         match series {
             Series::PoliceUk { area, crime_types } => {
                 let Some(area) = street_area(area) else { return Ok(Vec::new()) };
-                let held: Vec<i32> = self
+                let held: BTreeSet<i32> = self
                     .police_uk_street_months()
                     .await?
                     .iter()
@@ -143,26 +169,7 @@ impl Store {
                 let counts = self
                     .police_uk_street_counts(&area, &month_text(first), &month_text(latest))
                     .await?;
-                Ok((first..=latest)
-                    .map(|number| {
-                        let month = month_text(number);
-                        let value = held.contains(&number).then(|| {
-                            counts
-                                .iter()
-                                .filter(|c| c.month == month && crime_types.contains(&c.crime_type))
-                                .map(|c| c.n_in_area as f64)
-                                .sum()
-                        });
-                        Observation {
-                            label: month,
-                            months: 1,
-                            value,
-                            unit: "count".to_string(),
-                            base: None,
-                            no_data: None,
-                        }
-                    })
-                    .collect())
+                Ok(police_uk_observations(&counts, crime_types, &held, latest))
             }
             Series::Partner { indicator, area } => Ok(self
                 .partner_indicators_for_area(area, "0000-01-01", "9999-12-31")

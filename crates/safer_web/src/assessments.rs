@@ -28,7 +28,7 @@ use safer_storage::{JobStatus, NewAssessment, Store, StoredAssessment};
 use serde::Deserialize;
 
 use crate::error::render;
-use crate::format::{parse_id, when};
+use crate::format::{parse_id, typed_month, when};
 use crate::session::SignedIn;
 use crate::views::{
     AssessmentPage, AssessmentRow, AssessmentsPage, FieldError, JobPage, Layout, NewAssessmentPage,
@@ -501,14 +501,7 @@ fn selector_ok(text: &str, prefixes: &[&str]) -> bool {
 
 /// A period `YYYY-MM..YYYY-MM` as (first, last) month numbers, or the message to show.
 fn period(text: &str, name: &str) -> Result<(u32, u32), String> {
-    let month = |m: &str| -> Option<u32> {
-        let (year, month) = m.split_once('-')?;
-        if year.len() != 4 || month.len() != 2 {
-            return None;
-        }
-        let (year, month): (u32, u32) = (year.parse().ok()?, month.parse().ok()?);
-        (year >= 1900 && (1..=12).contains(&month)).then_some(year * 12 + month - 1)
-    };
+    let month = |m: &str| typed_month(m).and_then(|number| u32::try_from(number).ok());
     let text = text.trim();
     if text.is_empty() {
         return Err(format!("Enter the {name} period"));

@@ -35,6 +35,12 @@ pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
     time::Date::parse(text, &format).ok()
 }
 
+/// A month typed as `YYYY-MM` in a form, as a month number (`safer_domain::month`); years
+/// before 1900 are typing mistakes.
+pub(crate) fn typed_month(text: &str) -> Option<i32> {
+    safer_domain::month::month_number(text).filter(|number| *number >= 1900 * 12)
+}
+
 /// The English name of a month, 1 to 12 (clamped).
 pub(crate) fn month_name(month: u8) -> &'static str {
     const MONTHS: [&str; 12] = [

@@ -32,10 +32,12 @@ use safer_analytics::chart::{line_chart, LineChart, Series};
 use safer_analytics::rag::{evaluate, Rag};
 use safer_domain::geography::{is_gss_code, AreaKind, Geography};
 use safer_domain::ids::PartnershipId;
-use safer_domain::indicator::{Observation, Series as IndicatorSeries};
+use safer_domain::indicator::Series as IndicatorSeries;
+use safer_domain::month::{month_number, month_text};
 use safer_domain::Role;
 use safer_storage::{
-    street_area, NewYouSaidWeDid, StoreError, StoredPlan, StreetArea, StreetCount, HISTORY_MONTHS,
+    police_uk_observations, street_area, NewYouSaidWeDid, StoreError, StoredPlan, StreetArea,
+    StreetCount, HISTORY_MONTHS,
 };
 use sha2::{Digest, Sha256};
 
@@ -101,17 +103,6 @@ fn cacheable(request_headers: &HeaderMap, html: String) -> Response {
 
 // ---------------------------------------------------------------------------------------------
 // Months
-
-/// `YYYY-MM` as a month number, and back.
-fn month_number(month: &str) -> Option<i32> {
-    let (year, month) = month.split_once('-')?;
-    let (year, month): (i32, i32) = (year.parse().ok()?, month.parse().ok()?);
-    (1..=12).contains(&month).then_some(year * 12 + month - 1)
-}
-
-fn month_text(number: i32) -> String {
-    format!("{:04}-{:02}", number / 12, number % 12 + 1)
-}
 
 /// A whole number with thousands separators.
 fn count(n: i64) -> String {
@@ -517,38 +508,6 @@ fn period_words(label: &str) -> String {
         .join(" to ")
 }
 
-/// The observations of a police.uk series, as [`safer_storage::Store::indicator_observations`]
-/// gives them (the [`HISTORY_MONTHS`] months ending at the latest month held; a month not held
-/// is `None`), from counts read once per area for the whole page.
-fn police_observations(
-    counts: &[StreetCount],
-    crime_types: &[String],
-    held: &BTreeSet<i32>,
-    latest: i32,
-) -> Vec<Observation> {
-    let first = latest + 1 - HISTORY_MONTHS as i32;
-    (first..=latest)
-        .map(|number| {
-            let month = month_text(number);
-            let value = held.contains(&number).then(|| {
-                counts
-                    .iter()
-                    .filter(|c| c.month == month && crime_types.contains(&c.crime_type))
-                    .map(|c| c.n_in_area as f64)
-                    .sum()
-            });
-            Observation {
-                label: month,
-                months: 1,
-                value,
-                unit: "count".to_string(),
-                base: None,
-                no_data: None,
-            }
-        })
-        .collect()
-}
-
 /// Each priority of the plan with its indicators judged now, by the rule the staff pages use
 /// ([`evaluate`]); police.uk counts are read once per area, not once per indicator.
 async fn plan_progress(
@@ -580,7 +539,7 @@ async fn plan_progress(
                             .await?;
                         counts_by_area.insert(area.clone(), counts);
                     }
-                    police_observations(&counts_by_area[area], crime_types, held, latest)
+                    police_uk_observations(&counts_by_area[area], crime_types, held, latest)
                 }
                 _ => state.store.indicator_observations(&indicator.series).await?,
             };

@@ -21,10 +21,12 @@ use axum::{Form, Router};
 use safer_analytics::rag::p_value_words;
 use safer_analytics::stats::exact_poisson_comparison;
 use safer_domain::crime_type::CRIME_TYPES;
+use safer_domain::month::{month_number, month_text};
 use safer_storage::{street_area, ProblemSolving, StreetArea};
 
 use super::{parse_id, required_text, show_month, FormState, LoadedCase};
 use crate::error::render;
+use crate::format::typed_month;
 use crate::session::SignedIn;
 use crate::views::{paragraphs, FieldError, Layout};
 use crate::{AppError, AppState};
@@ -102,24 +104,10 @@ pub(crate) struct ProblemPage {
     pub(crate) form: FormState,
 }
 
-/// `YYYY-MM` as a month number, and back.
-fn month_number(month: &str) -> Option<i32> {
-    let (year, month) = month.split_once('-')?;
-    if year.len() != 4 || month.len() != 2 {
-        return None;
-    }
-    let (year, month): (i32, i32) = (year.parse().ok()?, month.parse().ok()?);
-    ((1..=12).contains(&month) && year >= 1900).then_some(year * 12 + month - 1)
-}
-
-fn month_text(number: i32) -> String {
-    format!("{:04}-{:02}", number / 12, number % 12 + 1)
-}
-
 /// A period `YYYY-MM..YYYY-MM` as its first and last month numbers.
 fn period(text: &str) -> Option<(i32, i32)> {
     let (from, to) = text.trim().split_once("..")?;
-    let (from, to) = (month_number(from.trim())?, month_number(to.trim())?);
+    let (from, to) = (typed_month(from.trim())?, typed_month(to.trim())?);
     (from <= to).then_some((from, to))
 }
 
