@@ -110,6 +110,60 @@ const DIGITS: &str = "('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')";
 const UPPER: &str = "('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', \
                      'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z')";
 
+/// The SQL condition selecting the street rows `area` selects, its parameters numbered from
+/// `$first` (bind them with [`bind_area!`]): a district is `<district> NNNL` in `lsoa_name`
+/// (n + 5 characters, the district and a space first); an empty list of codes selects nothing.
+fn area_predicate(area: &StreetArea, first: usize) -> String {
+    match area {
+        StreetArea::All => "1 = 1".to_string(),
+        StreetArea::District(_) => {
+            let p: Vec<String> = (first..first + 7).map(|n| format!("${n}")).collect();
+            format!(
+                "length(lsoa_name) = {} AND substr(lsoa_name, 1, {}) = {} \
+                 AND substr(lsoa_name, {}, 1) IN {DIGITS} \
+                 AND substr(lsoa_name, {}, 1) IN {DIGITS} \
+                 AND substr(lsoa_name, {}, 1) IN {DIGITS} \
+                 AND substr(lsoa_name, {}, 1) IN {UPPER}",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+            )
+        }
+        StreetArea::LsoaCodes(codes) if codes.is_empty() => "1 = 0".to_string(),
+        StreetArea::LsoaCodes(codes) => {
+            let placeholders: Vec<String> =
+                (0..codes.len()).map(|idx| format!("${}", idx + first)).collect();
+            format!("lsoa_code IN ({})", placeholders.join(", "))
+        }
+    }
+}
+
+/// Binds the parameters of [`area_predicate`] for `$area` to `$query`, in order, and
+/// evaluates to the query.
+macro_rules! bind_area {
+    ($query:expr, $area:expr) => {{
+        let mut query = $query;
+        match $area {
+            StreetArea::District(district) => {
+                let n = district.chars().count() as i32;
+                query = query
+                    .bind(n + 5)
+                    .bind(n + 1)
+                    .bind(format!("{district} "))
+                    .bind(n + 2)
+                    .bind(n + 3)
+                    .bind(n + 4)
+                    .bind(n + 5);
+            }
+            StreetArea::All => {}
+            StreetArea::LsoaCodes(codes) => {
+                for code in codes {
+                    query = query.bind(code);
+                }
+            }
+        }
+        query
+    }};
+}
+
 impl Store {
     /// Every street month in the imports ledger, ordered by force and month.
     pub async fn police_uk_street_months(&self) -> Result<Vec<StreetMonth>> {
@@ -129,22 +183,7 @@ impl Store {
         to: &str,
     ) -> Result<Vec<StreetCount>> {
         // $1 and $2 are the months; the area's parameters follow.
-        let predicate = match area {
-            StreetArea::All => "1 = 1".to_string(),
-            StreetArea::District(_) => format!(
-                "length(lsoa_name) = $3 AND substr(lsoa_name, 1, $4) = $5 \
-                 AND substr(lsoa_name, $6, 1) IN {DIGITS} \
-                 AND substr(lsoa_name, $7, 1) IN {DIGITS} \
-                 AND substr(lsoa_name, $8, 1) IN {DIGITS} \
-                 AND substr(lsoa_name, $9, 1) IN {UPPER}"
-            ),
-            StreetArea::LsoaCodes(codes) if codes.is_empty() => "1 = 0".to_string(),
-            StreetArea::LsoaCodes(codes) => {
-                let placeholders: Vec<String> =
-                    (0..codes.len()).map(|idx| format!("${}", idx + 3)).collect();
-                format!("lsoa_code IN ({})", placeholders.join(", "))
-            }
-        };
+        let predicate = area_predicate(area, 3);
         let sql = format!(
             "SELECT force, month, crime_type, \
              SUM(CASE WHEN {predicate} THEN 1 ELSE 0 END) AS n_in_area \
@@ -152,27 +191,8 @@ impl Store {
              GROUP BY force, month, crime_type"
         );
         on_pool!(self, pool => {
-            let mut query = sqlx::query_as::<_, StreetCount>(&sql).bind(from).bind(to);
-            match area {
-                StreetArea::District(district) => {
-                    let n = district.chars().count() as i32;
-                    // `<district> NNNL`: n + 5 characters, the district and a space first.
-                    query = query
-                        .bind(n + 5)
-                        .bind(n + 1)
-                        .bind(format!("{district} "))
-                        .bind(n + 2)
-                        .bind(n + 3)
-                        .bind(n + 4)
-                        .bind(n + 5);
-                }
-                StreetArea::All => {}
-                StreetArea::LsoaCodes(codes) => {
-                    for code in codes {
-                        query = query.bind(code);
-                    }
-                }
-            }
+            let query = sqlx::query_as::<_, StreetCount>(&sql).bind(from).bind(to);
+            let query = bind_area!(query, area);
             let mut counts = query.fetch_all(pool).await?;
             // Byte order whatever the database's collation.
             counts.sort_by(|a: &StreetCount, b: &StreetCount| {
@@ -262,5 +282,26 @@ impl Store {
                 .then(a.latitude.unwrap_or(f64::NAN).total_cmp(&b.latitude.unwrap_or(f64::NAN)))
         });
         Ok(places)
+    }
+
+    /// The box west, south, east, north holding every stored street row with a location that
+    /// `area` selects, over all months; `None` when there is none. The area rules are those of
+    /// [`Store::police_uk_street_counts`].
+    pub async fn police_uk_street_extent(&self, area: &StreetArea) -> Result<Option<[f64; 4]>> {
+        let sql = format!(
+            "SELECT MIN(longitude), MIN(latitude), MAX(longitude), MAX(latitude) \
+             FROM police_uk_street \
+             WHERE longitude IS NOT NULL AND latitude IS NOT NULL AND {}",
+            area_predicate(area, 1)
+        );
+        type Extent = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+        let row: Extent = on_pool!(self, pool => {
+            let query = sqlx::query_as::<_, Extent>(&sql);
+            bind_area!(query, area).fetch_one(pool).await?
+        });
+        Ok(match row {
+            (Some(west), Some(south), Some(east), Some(north)) => Some([west, south, east, north]),
+            _ => None,
+        })
     }
 }

@@ -112,6 +112,9 @@ macro_rules! upsert_rows {
     }};
 }
 
+/// Codes per `IN (…)` list, well under either backend's limit on parameters.
+const CODES_PER_QUERY: usize = 500;
+
 impl Store {
     /// Writes one file's geography in one transaction; see the module documentation.
     pub async fn import_geography(
@@ -243,5 +246,37 @@ impl Store {
             .into_iter()
             .map(|(code, geometry_json)| StoredBoundary { code, kind, geometry_json })
             .collect())
+    }
+
+    /// The stored boundaries of kind `kind` among `codes`, ordered by code; codes without a
+    /// stored boundary are left out.
+    pub async fn geo_boundaries_of(
+        &self,
+        kind: AreaKind,
+        codes: &[String],
+    ) -> Result<Vec<StoredBoundary>> {
+        let mut found = Vec::new();
+        for chunk in codes.chunks(CODES_PER_QUERY) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|idx| format!("${}", idx + 2)).collect();
+            let sql = format!(
+                "SELECT code, geometry FROM geo_boundaries WHERE kind = $1 AND code IN ({})",
+                placeholders.join(", ")
+            );
+            let rows: Vec<(String, String)> = on_pool!(self, pool => {
+                let mut query = sqlx::query_as(&sql).bind(kind.as_str());
+                for code in chunk {
+                    query = query.bind(code);
+                }
+                query.fetch_all(pool).await?
+            });
+            found.extend(rows.into_iter().map(|(code, geometry_json)| StoredBoundary {
+                code,
+                kind,
+                geometry_json,
+            }));
+        }
+        found.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(found)
     }
 }

@@ -32,7 +32,6 @@ mod powers;
 mod premises;
 mod public;
 mod public_dashboard;
-mod public_map;
 mod records;
 mod sessions;
 mod survey_waves;

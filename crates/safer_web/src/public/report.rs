@@ -1204,7 +1204,7 @@ async fn area_map(state: &AppState, door: &FrontDoor) -> Result<Option<AreaMap>,
         }
         let shapes: Vec<MultiPolygon> = state
             .store
-            .public_map_boundaries(kind, codes)
+            .geo_boundaries_of(kind, codes)
             .await?
             .into_iter()
             .filter_map(|b| serde_json::from_str::<MultiPolygon>(&b.geometry_json).ok())
@@ -1227,7 +1227,7 @@ async fn area_map(state: &AppState, door: &FrontDoor) -> Result<Option<AreaMap>,
     } else {
         StreetArea::LsoaCodes(codes)
     };
-    let extent = state.store.public_map_street_extent(&area).await?.map(|[w, s, e, n]| BBox {
+    let extent = state.store.police_uk_street_extent(&area).await?.map(|[w, s, e, n]| BBox {
         min_lon: w,
         min_lat: s,
         max_lon: e,
