@@ -126,8 +126,8 @@ fn count(n: i64) -> String {
 
 /// A ward of the borough.
 #[derive(Debug, Clone)]
-struct Ward {
-    code: String,
+pub(crate) struct Ward {
+    pub(crate) code: String,
     name: String,
     /// The LSOA codes (both vintages) whose rows are the ward's.
     codes: Vec<String>,
@@ -135,38 +135,20 @@ struct Ward {
 
 /// The borough the dashboard shows.
 #[derive(Debug, Clone)]
-struct Borough {
+pub(crate) struct Borough {
     name: String,
-    area: StreetArea,
+    pub(crate) area: StreetArea,
+    /// Whether `area` is the LSOAs the national statistics lookup puts in the plan's districts
+    /// (rather than the plan's police.uk indicator area or its name).
+    pub(crate) from_lookup: bool,
     /// How the borough's rows are chosen, in words.
     how: String,
-    wards: Vec<Ward>,
+    pub(crate) wards: Vec<Ward>,
 }
 
-/// The partnership's plan: its adopted plan that ends last, else its latest draft.
-async fn partnership_plan(
-    state: &AppState,
-    door: &FrontDoor,
-) -> Result<Option<StoredPlan>, AppError> {
-    let mut summaries: Vec<_> = state
-        .store
-        .list_plans()
-        .await?
-        .into_iter()
-        .filter(|plan| plan.partnership_name == door.partnership.name)
-        .collect();
-    summaries.sort_by_key(|plan| (plan.status == "adopted", plan.ends, plan.id));
-    for summary in summaries.iter().rev() {
-        if let Some(plan) = state.store.plan_by_slug(&summary.slug).await? {
-            if plan.partnership_id == door.partnership.id() {
-                return Ok(Some(plan));
-            }
-        }
-    }
-    Ok(None)
-}
-
-async fn borough(
+/// The partnership's area as the dashboard counts it (see the module notes): its name, the
+/// street rows it selects, how, and its wards. Shared with the report journey's map.
+pub(crate) async fn borough(
     state: &AppState,
     plan: Option<&StoredPlan>,
     geography: &Geography,
@@ -195,6 +177,7 @@ async fn borough(
         return Ok(Some(Borough {
             name: info.area.clone(),
             area: StreetArea::LsoaCodes(codes),
+            from_lookup: true,
             how: format!(
                 "Figures for {} count crimes whose approximate location is in one of its \
                  neighbourhoods (lower layer super output areas) in the national statistics lookup.",
@@ -221,6 +204,7 @@ async fn borough(
         ),
         name,
         area,
+        from_lookup: false,
         wards: Vec::new(),
     }))
 }
@@ -584,7 +568,7 @@ fn entry_view(entry: safer_storage::YouSaidWeDid) -> EntryView {
 async fn overview(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
     let door = FrontDoor::of(&state).await?;
-    let plan = partnership_plan(&state, &door).await?;
+    let plan = door.plan(&state).await?;
     let geography = state.store.geography().await?;
     let borough = borough(&state, plan.as_ref(), &geography).await?;
     let held = held_months(&state).await?;
@@ -714,7 +698,7 @@ async fn ward_page(
         return Err(AppError::NotFound);
     }
     let door = FrontDoor::of(&state).await?;
-    let plan = partnership_plan(&state, &door).await?;
+    let plan = door.plan(&state).await?;
     let geography = state.store.geography().await?;
     let borough = borough(&state, plan.as_ref(), &geography).await?.ok_or(AppError::NotFound)?;
     let ward = borough.wards.iter().find(|w| w.code == code).ok_or(AppError::NotFound)?;

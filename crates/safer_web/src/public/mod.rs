@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use safer_domain::triage::TriageRules;
-use safer_storage::{Agency, FrontDoorActor, Partnership};
+use safer_storage::{Agency, FrontDoorActor, Partnership, StoredPlan};
 
 use crate::error::render;
 use crate::session::Ctx;
@@ -69,6 +69,26 @@ impl FrontDoor {
             .ok_or(AppError::NotFound)?;
         let agency = state.store.agency_by_code(&config.agency).await?.ok_or(AppError::NotFound)?;
         Ok(FrontDoor { config, partnership, agency })
+    }
+
+    /// The partnership's plan: its adopted plan that ends last, else its latest draft.
+    pub(crate) async fn plan(&self, state: &AppState) -> Result<Option<StoredPlan>, AppError> {
+        let mut summaries: Vec<_> = state
+            .store
+            .list_plans()
+            .await?
+            .into_iter()
+            .filter(|plan| plan.partnership_name == self.partnership.name)
+            .collect();
+        summaries.sort_by_key(|plan| (plan.status == "adopted", plan.ends, plan.id));
+        for summary in summaries.iter().rev() {
+            if let Some(plan) = state.store.plan_by_slug(&summary.slug).await? {
+                if plan.partnership_id == self.partnership.id() {
+                    return Ok(Some(plan));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// The account the front door writes as (created on first use).

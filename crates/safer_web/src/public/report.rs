@@ -18,7 +18,7 @@
 //! the districts themselves; with no boundaries stored, the extent of the area's police.uk
 //! street points on a light grid; with none of those, no map is offered.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use axum::extract::{Path, Query, State};
@@ -28,11 +28,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use safer_domain::geo::{BBox, MultiPolygon};
 use safer_domain::geography::AreaKind;
-use safer_domain::indicator::Series as IndicatorSeries;
 use safer_domain::triage::{Outcome, Route};
-use safer_storage::{
-    street_area, NewPublicReport, ReportChannel, ReportLocation, Reporter, StreetArea,
-};
+use safer_storage::{NewPublicReport, ReportChannel, ReportLocation, Reporter, StreetArea};
+use sha2::{Digest, Sha256};
 
 use super::{
     gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, PublicLayout, PublicSection,
@@ -627,6 +625,18 @@ async fn step_page(
     errors: Vec<FieldError>,
 ) -> Result<StepPage, AppError> {
     let map_offered = step == Step::Where && area_map(state, door).await?.is_some();
+    Ok(step_view(door, ctx, step, draft, errors, map_offered))
+}
+
+/// A step's page, for a caller that already knows whether there is a map to offer.
+fn step_view(
+    door: &FrontDoor,
+    ctx: &Ctx,
+    step: Step,
+    draft: Draft,
+    errors: Vec<FieldError>,
+    map_offered: bool,
+) -> StepPage {
     let title = match step {
         Step::Where => "Where is this happening?",
         Step::When => "When did it last happen?",
@@ -639,7 +649,7 @@ async fn step_page(
     };
     let title = if errors.is_empty() { title.to_string() } else { format!("Error: {title}") };
     let label = behaviour_label(door, &draft);
-    Ok(StepPage {
+    StepPage {
         layout: layout(&title, door, ctx),
         step: step.name(),
         hidden: draft.hidden_except(step),
@@ -656,8 +666,8 @@ async fn step_page(
         draft,
         errors,
         label,
-        map_offered,
-    })
+        map_offered: step == Step::Where && map_offered,
+    }
 }
 
 /// A map point as the check page shows it: latitude and longitude to 4 decimal places.
@@ -779,16 +789,21 @@ async fn step(
     let Some(mut answered) = form.get("step").and_then(|s| Step::from_name(s)) else {
         return Err(AppError::NotFound);
     };
+    // The map, read once: a click on it, and "where" with its point, need it.
+    let map = match answered {
+        Step::Map | Step::Where => area_map(&state, &door).await?,
+        _ => None,
+    };
     if answered == Step::Map {
-        let Some(map) = area_map(&state, &door).await? else {
-            let page = step_page(&state, &door, &ctx, Step::Where, draft, Vec::new()).await?;
+        let Some(map) = map.as_ref() else {
+            let page = step_view(&door, &ctx, Step::Where, draft, Vec::new(), false);
             return Ok(render(&page)?.into_response());
         };
         match map.clicked(&form) {
             Ok((lat, lon)) => draft.set_point(lat, lon),
             Err(message) => {
                 let errors = vec![FieldError { field: "map", message: message.to_string() }];
-                let page = map_page(&door, &ctx, &map, draft, errors);
+                let page = map_page(&door, &ctx, map, draft, errors);
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
             }
         }
@@ -797,10 +812,10 @@ async fn step(
     }
     let mut errors = draft.check(answered, &today);
     if answered == Step::Where && errors.is_empty() {
-        errors = point_errors(&state, &door, &draft).await?;
+        errors = point_errors(map.as_ref(), &draft);
     }
     if !errors.is_empty() {
-        let page = step_page(&state, &door, &ctx, answered, draft, errors).await?;
+        let page = step_view(&door, &ctx, answered, draft, errors, map.is_some());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     // The first page still to answer: the next one on the first pass, the check page again
@@ -814,14 +829,9 @@ async fn step(
 
 /// The error of a map point outside the partnership's map (a changed hidden field, or a map
 /// that has changed since), as "where" shows it; none without a point.
-async fn point_errors(
-    state: &AppState,
-    door: &FrontDoor,
-    draft: &Draft,
-) -> Result<Vec<FieldError>, AppError> {
-    let Some((lat, lon)) = draft.point() else { return Ok(Vec::new()) };
-    let inside = area_map(state, door).await?.is_some_and(|map| map.contains(lat, lon));
-    Ok(if inside {
+fn point_errors(map: Option<&AreaMap>, draft: &Draft) -> Vec<FieldError> {
+    let Some((lat, lon)) = draft.point() else { return Vec::new() };
+    if map.is_some_and(|map| map.contains(lat, lon)) {
         Vec::new()
     } else {
         vec![FieldError {
@@ -830,7 +840,7 @@ async fn point_errors(
                       or enter a postcode"
                 .to_string(),
         }]
-    })
+    }
 }
 
 /// `POST /public/report/send`: the report made, or the first page with a problem.
@@ -853,9 +863,13 @@ async fn send(
         let page = step_page(&state, &door, &ctx, incomplete, draft, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let errors = point_errors(&state, &door, &draft).await?;
+    let map = match draft.point() {
+        Some(_) => area_map(&state, &door).await?,
+        None => None,
+    };
+    let errors = point_errors(map.as_ref(), &draft);
     if !errors.is_empty() {
-        let page = step_page(&state, &door, &ctx, Step::Where, draft, errors).await?;
+        let page = step_view(&door, &ctx, Step::Where, draft, errors, map.is_some());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let submission = match gate(&state, &door, &ctx, &address, &form, PublicSection::Report).await?
@@ -1163,35 +1177,18 @@ fn escape_xml(text: &str) -> String {
 /// stored LSOA boundaries, else ward boundaries, else district boundaries, else the extent of
 /// the area's police.uk street points. `None` when there is no plan or nothing to draw.
 async fn area_map(state: &AppState, door: &FrontDoor) -> Result<Option<AreaMap>, AppError> {
-    let mut summaries: Vec<_> = state
-        .store
-        .list_plans()
-        .await?
-        .into_iter()
-        .filter(|plan| plan.partnership_name == door.partnership.name)
-        .collect();
-    summaries.sort_by_key(|plan| (plan.status == "adopted", plan.ends, plan.id));
-    let mut plan = None;
-    for summary in summaries.iter().rev() {
-        if let Some(found) = state.store.plan_by_slug(&summary.slug).await? {
-            if found.partnership_id == door.partnership.id() {
-                plan = Some(found);
-                break;
-            }
-        }
-    }
-    let Some(plan) = plan else { return Ok(None) };
+    let Some(plan) = door.plan(state).await? else { return Ok(None) };
     let info = &plan.plan.plan;
     let geography = state.store.geography().await?;
-    let lsoa11: BTreeSet<String> =
-        info.lad_codes.iter().flat_map(|lad| geography.lsoas_in(AreaKind::Lad, lad)).collect();
-    let wards: Vec<String> = lsoa11
-        .iter()
-        .filter_map(|lsoa| geography.ward_of(lsoa).map(str::to_string))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let codes: Vec<String> = geography.area_codes(lsoa11.clone()).codes.into_iter().collect();
+    let Some(borough) = super::dashboard::borough(state, Some(&plan), &geography).await? else {
+        return Ok(None);
+    };
+    let codes: Vec<String> = match &borough.area {
+        StreetArea::LsoaCodes(codes) if borough.from_lookup => codes.clone(),
+        _ => Vec::new(),
+    };
+    let mut wards: Vec<String> = borough.wards.iter().map(|ward| ward.code.clone()).collect();
+    wards.sort();
     let candidates: [(AreaKind, &[String], &'static str); 4] = [
         (AreaKind::Lsoa21, &codes, "neighbourhoods (lower layer super output areas)"),
         (AreaKind::Lsoa11, &codes, "neighbourhoods (lower layer super output areas)"),
@@ -1216,23 +1213,11 @@ async fn area_map(state: &AppState, door: &FrontDoor) -> Result<Option<AreaMap>,
         }
     }
     // No boundaries: the rows the dashboard counts as the borough's.
-    let area = if lsoa11.is_empty() {
-        let indicator_area = state.store.plan_indicators(plan.id).await?.and_then(|file| {
-            file.indicators.iter().find_map(|indicator| match &indicator.series {
-                IndicatorSeries::PoliceUk { area, .. } => street_area(area),
-                _ => None,
-            })
-        });
-        indicator_area.unwrap_or_else(|| StreetArea::District(info.area.clone()))
-    } else {
-        StreetArea::LsoaCodes(codes)
-    };
-    let extent = state.store.police_uk_street_extent(&area).await?.map(|[w, s, e, n]| BBox {
-        min_lon: w,
-        min_lat: s,
-        max_lon: e,
-        max_lat: n,
-    });
+    let extent = state
+        .store
+        .police_uk_street_extent(&borough.area)
+        .await?
+        .map(|[w, s, e, n]| BBox { min_lon: w, min_lat: s, max_lon: e, max_lat: n });
     Ok(extent
         .filter(plausible)
         .map(|extent| AreaMap::new(info.area.clone(), MapBasis::Extent, Vec::new(), extent)))
@@ -1288,11 +1273,9 @@ async fn map_svg(State(state): State<AppState>) -> Result<Response, AppError> {
 /// without look-alikes (no I, L, O, U, 0 or 1), made from a derived token.
 pub(crate) fn reference_from(token: &str) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let digest = token_hash(token);
-    let bytes: Vec<u8> =
-        (0..8).map(|i| u8::from_str_radix(&digest[i * 2..i * 2 + 2], 16).unwrap_or(0)).collect();
+    let digest = Sha256::digest(token.as_bytes());
     let chars: String =
-        bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+        digest[..8].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
     format!("R-{}-{}", &chars[..4], &chars[4..])
 }
 
