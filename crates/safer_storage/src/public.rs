@@ -273,6 +273,13 @@ impl From<RequestRow> for PublicRequest {
     }
 }
 
+/// An `open311_clients` row: id, partnership, name, created, revoked.
+type ClientRow = (i64, i64, String, i64, Option<i64>);
+
+fn client_of((id, partnership, name, created_at, revoked_at): ClientRow) -> Open311Client {
+    Open311Client { id, partnership: PartnershipId(partnership), name, created_at, revoked_at }
+}
+
 const REQUEST_COLUMNS: &str = "SELECT r.reference, r.behaviour, c.status, r.received_at, \
      c.updated_at, r.postcode, r.latitude, r.longitude FROM public_reports r \
      JOIN cases c ON c.id = r.case_id";
@@ -728,34 +735,19 @@ impl Store {
 
     /// The client whose (unrevoked) key hashes to `key_hash`.
     pub async fn open311_client_by_key(&self, key_hash: &str) -> Result<Option<Open311Client>> {
-        let row: Option<(i64, i64, String, i64, Option<i64>)> = on_pool!(self, pool => sqlx::query_as(
+        let row: Option<ClientRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT id, partnership_id, name, created_at, revoked_at FROM open311_clients \
              WHERE key_hash = $1 AND revoked_at IS NULL",
         ).bind(key_hash).fetch_optional(pool).await?);
-        Ok(row.map(|(id, partnership, name, created_at, revoked_at)| Open311Client {
-            id,
-            partnership: PartnershipId(partnership),
-            name,
-            created_at,
-            revoked_at,
-        }))
+        Ok(row.map(client_of))
     }
 
     /// Every Open311 client, oldest first.
     pub async fn open311_clients(&self) -> Result<Vec<Open311Client>> {
-        let rows: Vec<(i64, i64, String, i64, Option<i64>)> = on_pool!(self, pool => sqlx::query_as(
+        let rows: Vec<ClientRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT id, partnership_id, name, created_at, revoked_at FROM open311_clients ORDER BY id",
         ).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, partnership, name, created_at, revoked_at)| Open311Client {
-                id,
-                partnership: PartnershipId(partnership),
-                name,
-                created_at,
-                revoked_at,
-            })
-            .collect())
+        Ok(rows.into_iter().map(client_of).collect())
     }
 
     /// Revokes a client's key; not found when there is no such client.

@@ -104,6 +104,56 @@ impl FrontDoor {
     }
 }
 
+/// The answers a journey's pages have collected so far, as posted back in hidden fields: each
+/// of the journey's `names` that was given, trimmed, empty ones left out, and cut one
+/// character past its limit so that the check can still say it is too long.
+#[derive(Debug, Clone)]
+pub(crate) struct Posted {
+    names: &'static [&'static str],
+    values: HashMap<String, String>,
+}
+
+impl Posted {
+    pub(crate) fn from_form(
+        form: &HashMap<String, String>,
+        names: &'static [&'static str],
+        limit: impl Fn(&str) -> usize,
+    ) -> Posted {
+        let mut values = HashMap::new();
+        for name in names {
+            if let Some(value) = form.get(*name) {
+                let value: String = value.trim().chars().take(limit(name) + 1).collect();
+                if !value.is_empty() {
+                    values.insert(name.to_string(), value);
+                }
+            }
+        }
+        Posted { names, values }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// The answer, or "".
+    pub(crate) fn value(&self, name: &str) -> &str {
+        self.get(name).unwrap_or_default()
+    }
+
+    pub(crate) fn set(&mut self, name: &str, value: String) {
+        self.values.insert(name.to_string(), value);
+    }
+
+    /// The hidden fields for a page whose own (visible) fields are `own`.
+    pub(crate) fn hidden_except(&self, own: &[&str]) -> Vec<(String, String)> {
+        self.names
+            .iter()
+            .filter(|name| !own.contains(name))
+            .filter_map(|name| self.get(name).map(|v| (name.to_string(), v.to_string())))
+            .collect()
+    }
+}
+
 /// A row of a journey's check page: an answer and the page that asks it (none for answers
 /// that cannot be changed there).
 pub(crate) struct CheckRow {

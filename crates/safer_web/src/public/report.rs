@@ -33,7 +33,8 @@ use safer_storage::{NewPublicReport, ReportChannel, ReportLocation, Reporter, St
 use sha2::{Digest, Sha256};
 
 use super::{
-    gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, PublicLayout, PublicSection,
+    gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, Posted, PublicLayout,
+    PublicSection,
 };
 use crate::auth::ClientAddress;
 use crate::error::render;
@@ -150,40 +151,26 @@ const HOW_OFTEN: [(&str, &str); 4] = [
 ];
 
 /// The answers so far, as posted.
-#[derive(Debug, Clone, Default)]
-struct Draft(HashMap<String, String>);
+#[derive(Debug, Clone)]
+struct Draft(Posted);
+
+impl std::ops::Deref for Draft {
+    type Target = Posted;
+
+    fn deref(&self) -> &Posted {
+        &self.0
+    }
+}
 
 impl Draft {
     fn from_form(form: &HashMap<String, String>) -> Draft {
-        let mut values = HashMap::new();
-        for name in DRAFT_FIELDS {
-            if let Some(value) = form.get(name) {
-                let limit = if name == "description" { MAX_DESCRIPTION } else { MAX_FIELD };
-                let value: String = value.trim().chars().take(limit + 1).collect();
-                if !value.is_empty() {
-                    values.insert(name.to_string(), value);
-                }
-            }
-        }
-        Draft(values)
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    fn value(&self, name: &str) -> &str {
-        self.get(name).unwrap_or_default()
+        let limit = |name: &str| if name == "description" { MAX_DESCRIPTION } else { MAX_FIELD };
+        Draft(Posted::from_form(form, &DRAFT_FIELDS, limit))
     }
 
     /// The hidden fields for a page asking `step` (its own fields are the visible ones).
     fn hidden_except(&self, step: Step) -> Vec<(String, String)> {
-        let own = step_fields(step);
-        DRAFT_FIELDS
-            .iter()
-            .filter(|name| !own.contains(name))
-            .filter_map(|name| self.get(name).map(|v| (name.to_string(), v.to_string())))
-            .collect()
+        self.0.hidden_except(step_fields(step))
     }
 
     fn identified(&self) -> bool {
@@ -199,8 +186,8 @@ impl Draft {
 
     /// Sets the map point, to 6 decimal places (about 10 cm).
     fn set_point(&mut self, lat: f64, lon: f64) {
-        self.0.insert("lat".to_string(), format!("{lat:.6}"));
-        self.0.insert("lon".to_string(), format!("{lon:.6}"));
+        self.0.set("lat", format!("{lat:.6}"));
+        self.0.set("lon", format!("{lon:.6}"));
     }
 
     /// The errors of one step's answers.
@@ -1373,7 +1360,7 @@ mod tests {
         let (lat, lon) = click("1", "1").unwrap();
         assert!(map.contains(lat, lon) && !data.contains(lon, lat), "the margin is on the map");
         let draft = {
-            let mut draft = Draft::default();
+            let mut draft = Draft::from_form(&HashMap::new());
             draft.set_point(lat, lon);
             draft
         };

@@ -19,7 +19,8 @@ use safer_storage::NewPublicApplication;
 
 use super::report::{looks_like_link_token, Choice};
 use super::{
-    gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, PublicLayout, PublicSection,
+    gate, no_store, private_link, CheckPage, CheckRow, FrontDoor, Gate, Posted, PublicLayout,
+    PublicSection,
 };
 use crate::auth::ClientAddress;
 use crate::error::render;
@@ -73,44 +74,37 @@ const VICTIMS: [(&str, &str); 3] = [
     ("community-group", "A community group"),
 ];
 
-#[derive(Debug, Clone, Default)]
-struct Answers(HashMap<String, String>);
+/// The answers so far, as posted.
+#[derive(Debug, Clone)]
+struct Answers(Posted);
+
+impl std::ops::Deref for Answers {
+    type Target = Posted;
+
+    fn deref(&self) -> &Posted {
+        &self.0
+    }
+}
 
 impl Answers {
     fn from_form(form: &HashMap<String, String>) -> Answers {
-        let mut values = HashMap::new();
-        for name in FIELDS {
-            if let Some(value) = form.get(name) {
-                let limit =
-                    if matches!(name, "account" | "references") { MAX_TEXT } else { MAX_FIELD };
-                let value: String = value.trim().chars().take(limit + 1).collect();
-                if !value.is_empty() {
-                    values.insert(name.to_string(), value);
-                }
+        let limit = |name: &str| {
+            if matches!(name, "account" | "references") {
+                MAX_TEXT
+            } else {
+                MAX_FIELD
             }
-        }
-        Answers(values)
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    fn value(&self, name: &str) -> &str {
-        self.get(name).unwrap_or_default()
+        };
+        Answers(Posted::from_form(form, &FIELDS, limit))
     }
 
     fn for_someone_else(&self) -> bool {
         self.get("who") == Some("someone-else")
     }
 
+    /// The hidden fields for a page asking `step` (its own fields are the visible ones).
     fn hidden_except(&self, step: &str) -> Vec<(String, String)> {
-        let own = step_fields(step);
-        FIELDS
-            .iter()
-            .filter(|name| !own.contains(name))
-            .filter_map(|name| self.get(name).map(|v| (name.to_string(), v.to_string())))
-            .collect()
+        self.0.hidden_except(step_fields(step))
     }
 
     fn steps(&self) -> Vec<&'static str> {
