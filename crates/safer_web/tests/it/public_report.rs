@@ -46,9 +46,10 @@ async fn to_check_page(app: &TestApp, jar: &mut Jar, answers: &[(&str, &str)]) -
     panic!("never reached the check page:\n{}", page.body);
 }
 
-async fn send(app: &TestApp, jar: &mut Jar, check: &Reply, extra: &[(&str, &str)]) -> Reply {
-    // The send form is the last form on the check page: its hidden fields are the answers.
-    let form = &check.body[check.body.find("action=\"/public/report/send\"").unwrap()..];
+/// The hidden fields of the form posting to `action` on `page` (the answers a send form
+/// carries), then `extra`.
+fn send_fields(page: &Reply, action: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let form = &page.body[page.body.find(&format!("action=\"{action}\"")).unwrap()..];
     let marker = "<input type=\"hidden\" name=\"";
     let mut fields: Vec<(String, String)> = Vec::new();
     for piece in form.split(marker).skip(1) {
@@ -59,6 +60,12 @@ async fn send(app: &TestApp, jar: &mut Jar, check: &Reply, extra: &[(&str, &str)
     for (k, v) in extra {
         fields.push((k.to_string(), v.to_string()));
     }
+    fields
+}
+
+async fn send(app: &TestApp, jar: &mut Jar, check: &Reply, extra: &[(&str, &str)]) -> Reply {
+    // The send form is the last form on the check page: its hidden fields are the answers.
+    let fields = send_fields(check, "/public/report/send", extra);
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     app.post_form("/public/report/send", &pairs, jar).await
 }
@@ -360,14 +367,7 @@ async fn a_resident_applies_for_a_case_review_and_follows_it() {
             ],
         )
         .await;
-        let form =
-            &check.body[check.body.find("action=\"/public/community-trigger/send\"").unwrap()..];
-        let mut fields: Vec<(String, String)> = Vec::new();
-        for piece in form.split("<input type=\"hidden\" name=\"").skip(1) {
-            let name = piece.split('"').next().unwrap().to_string();
-            let value = piece.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
-            fields.push((name, value.to_string()));
-        }
+        let fields = send_fields(&check, "/public/community-trigger/send", &[]);
         let pairs: Vec<(&str, &str)> =
             fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let done = app.post_form("/public/community-trigger/send", &pairs, &mut jar).await;
