@@ -3,52 +3,10 @@
 //! the police; a resident applies for a Community Trigger and follows its status; and the
 //! whole report journey done with the keyboard alone. Screenshots go to the test output.
 
-use std::net::SocketAddr;
-
-use safer_storage::{NewAgency, Store};
 use safer_test_utils::browser::Browser;
 use safer_test_utils::env::output_dir;
-use safer_test_utils::fixtures::import_maidstone;
-use safer_web::{app, system_clock, AppState, WebConfig};
 
-struct Server {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    store: Store,
-    base: String,
-}
-
-fn start_front_door() -> Server {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (address, store) = runtime.block_on(async {
-        let url = format!("sqlite://{}", dir.path().join("safer.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let smp = import_maidstone(&store).await;
-        let council = NewAgency {
-            code: "maidstone-borough-council",
-            name: "Maidstone Borough Council",
-            kind: safer_domain::AgencyKind::LocalAuthority,
-        };
-        let council = store.create_agency(&council, 0).await.unwrap();
-        store.add_partnership_agency(smp, council.id, 0).await.unwrap();
-        let config = WebConfig {
-            public: Some(safer_cli::demo::public_config().unwrap()),
-            ..WebConfig::default()
-        };
-        let state = AppState::new(store.clone(), config, system_clock()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .unwrap();
-        });
-        (address, store)
-    });
-    Server { runtime, _dir: dir, store, base: format!("http://{address}") }
-}
+use crate::support::front_door_server;
 
 fn audit(browser: &Browser, page: &str, problems: &mut Vec<String>) {
     if let Some(violations) = browser.axe() {
@@ -111,7 +69,7 @@ fn fill_noise_report(browser: &Browser, problems: &mut Vec<String>, shots: bool)
 #[test]
 fn residents_report_noise_are_sent_to_the_police_and_follow_a_trigger_in_chromium() {
     let Some(browser) = Browser::start() else { return };
-    let server = start_front_door();
+    let server = front_door_server();
     let base = &server.base;
     let mut problems = Vec::new();
 
@@ -257,7 +215,7 @@ fn residents_report_noise_are_sent_to_the_police_and_follow_a_trigger_in_chromiu
 #[test]
 fn the_report_journey_works_with_the_keyboard_alone_in_chromium() {
     let Some(browser) = Browser::start() else { return };
-    let server = start_front_door();
+    let server = front_door_server();
     let base = &server.base;
     const TAB: &str = "\u{E004}";
     const ENTER: &str = "\u{E007}";

@@ -2,15 +2,11 @@
 //! loopback: list services, post a request with the spec's field names and an API key made by
 //! `safer open311 add`, read its status; invalid requests get the spec's error format.
 
-use std::net::SocketAddr;
 use std::process::Command;
 
-use safer_storage::{NewAgency, Store};
-use safer_test_utils::fixtures::import_maidstone;
-use safer_web::{app, system_clock, AppState, WebConfig};
 use serde_json::Value;
 
-use crate::support::{ok, safer};
+use crate::support::{front_door_server, ok, safer};
 
 fn curl(args: &[&str]) -> (u16, Value) {
     let output = Command::new("curl")
@@ -26,39 +22,8 @@ fn curl(args: &[&str]) -> (u16, Value) {
 
 #[test]
 fn a_stock_client_posts_a_report_and_reads_its_status() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("safer.db").display());
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let address = runtime.block_on(async {
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let smp = import_maidstone(&store).await;
-        let council = store
-            .create_agency(
-                &NewAgency {
-                    code: "maidstone-borough-council",
-                    name: "Maidstone Borough Council",
-                    kind: safer_domain::AgencyKind::LocalAuthority,
-                },
-                0,
-            )
-            .await
-            .unwrap();
-        store.add_partnership_agency(smp, council.id, 0).await.unwrap();
-        let config = WebConfig {
-            public: Some(safer_cli::demo::public_config().unwrap()),
-            ..WebConfig::default()
-        };
-        let state = AppState::new(store, config, system_clock()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .unwrap();
-        });
-        address
-    });
+    let server = front_door_server();
+    let (dir, url) = (&server.dir, server.url.clone());
     // The key, as an administrator makes it.
     let added = ok(&safer(
         dir.path(),
@@ -66,7 +31,7 @@ fn a_stock_client_posts_a_report_and_reads_its_status() {
     ));
     let key = added.lines().last().unwrap().trim().to_string();
     assert_eq!(key.len(), 64, "{added}");
-    let base = format!("http://{address}/open311/v2");
+    let base = format!("{}/open311/v2", server.base);
 
     let (status, services) = curl(&[&format!("{base}/services.json")]);
     assert_eq!(status, 200);

@@ -57,3 +57,52 @@ pub(crate) fn import_real_geography(dir: &Path, data: &Path) -> String {
         ],
     ))
 }
+
+/// A server on loopback for the public front door, as the demo sets it up: a fresh SQLite
+/// database with the Maidstone plan and the council that receives reports.
+pub(crate) struct FrontDoorServer {
+    /// Runs the server; kept for as long as the server is used.
+    pub(crate) runtime: tokio::runtime::Runtime,
+    /// Holds the database.
+    pub(crate) dir: tempfile::TempDir,
+    /// The database's URL, for running `safer` against it.
+    pub(crate) url: String,
+    /// The database, for setting things up and checking them.
+    pub(crate) store: safer_storage::Store,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
+}
+
+/// Starts a [`FrontDoorServer`].
+pub(crate) fn front_door_server() -> FrontDoorServer {
+    use safer_web::{app, system_clock, AppState, WebConfig};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("safer.db").display());
+    let (store, address) = runtime.block_on(async {
+        let store = safer_storage::Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let smp = safer_test_utils::fixtures::import_maidstone(&store).await;
+        let council = safer_storage::NewAgency {
+            code: "maidstone-borough-council",
+            name: "Maidstone Borough Council",
+            kind: safer_domain::AgencyKind::LocalAuthority,
+        };
+        let council = store.create_agency(&council, 0).await.unwrap();
+        store.add_partnership_agency(smp, council.id, 0).await.unwrap();
+        let config = WebConfig {
+            public: Some(safer_cli::demo::public_config().unwrap()),
+            ..WebConfig::default()
+        };
+        let state = AppState::new(store.clone(), config, system_clock()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service).await.unwrap();
+        });
+        (store, address)
+    });
+    FrontDoorServer { runtime, dir, url, store, base: format!("http://{address}") }
+}

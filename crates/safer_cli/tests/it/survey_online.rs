@@ -4,17 +4,14 @@
 //! and `safer survey import` read the export. Then every survey page in headless Chromium with
 //! axe-core: the list, the form, its errors, the code page and the confirmation.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use safer_domain::survey::parse_definition;
-use safer_storage::{survey_code_hash, NewAgency, NewOnlineSurvey, Store};
+use safer_storage::{survey_code_hash, NewOnlineSurvey, Store};
 use safer_test_utils::browser::Browser;
-use safer_test_utils::fixtures::import_maidstone;
-use safer_web::{app, system_clock, AppState, WebConfig};
 
-use crate::support::{ok, safer};
+use crate::support::{front_door_server, ok, safer};
 
 fn youth_definition() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/youth-2021.toml")
@@ -46,40 +43,8 @@ fn field(name: &str, value: &str) -> (String, String) {
 
 #[test]
 fn published_with_codes_answered_online_exported_and_analysed() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("safer.db").display());
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let address = runtime.block_on(async {
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let smp = import_maidstone(&store).await;
-        let council = store
-            .create_agency(
-                &NewAgency {
-                    code: "maidstone-borough-council",
-                    name: "Maidstone Borough Council",
-                    kind: safer_domain::AgencyKind::LocalAuthority,
-                },
-                0,
-            )
-            .await
-            .unwrap();
-        store.add_partnership_agency(smp, council.id, 0).await.unwrap();
-        let config = WebConfig {
-            public: Some(safer_cli::demo::public_config().unwrap()),
-            ..WebConfig::default()
-        };
-        let state = AppState::new(store, config, system_clock()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .unwrap();
-        });
-        address
-    });
-
+    let server = front_door_server();
+    let (dir, url) = (&server.dir, server.url.clone());
     let definition = youth_definition();
     let definition = definition.to_str().unwrap();
     let published = ok(&safer(
@@ -105,7 +70,7 @@ fn published_with_codes_answered_online_exported_and_analysed() {
     }
     let path = published.split("/public/surveys/").nth(1).unwrap();
     let id: i64 = path.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
-    let survey_url = format!("http://{address}/public/surveys/{id}");
+    let survey_url = format!("{}/public/surveys/{id}", server.base);
 
     // Publishing again without --codes keeps the codes rule and writes nothing.
     let again = ok(&safer(
@@ -268,36 +233,9 @@ async fn publish_both(store: &Store) -> (i64, i64) {
 #[test]
 fn survey_pages_pass_axe_in_chromium() {
     let Some(browser) = Browser::start() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("safer.db").display());
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (address, (public, youth)) = runtime.block_on(async {
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let smp = import_maidstone(&store).await;
-        let council = NewAgency {
-            code: "maidstone-borough-council",
-            name: "Maidstone Borough Council",
-            kind: safer_domain::AgencyKind::LocalAuthority,
-        };
-        let council = store.create_agency(&council, 0).await.unwrap();
-        store.add_partnership_agency(smp, council.id, 0).await.unwrap();
-        let ids = publish_both(&store).await;
-        let config = WebConfig {
-            public: Some(safer_cli::demo::public_config().unwrap()),
-            ..WebConfig::default()
-        };
-        let state = AppState::new(store, config, system_clock()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .unwrap();
-        });
-        (address, ids)
-    });
-    let base = format!("http://{address}");
+    let server = front_door_server();
+    let (public, youth) = server.runtime.block_on(publish_both(&server.store));
+    let base = &server.base;
     let mut problems: Vec<String> = Vec::new();
     let mut audit = |browser: &Browser, page: &str| {
         if let Some(violations) = browser.axe() {
@@ -343,5 +281,5 @@ fn survey_pages_pass_axe_in_chromium() {
     browser.wait_until("the youth form", |b| b.body_text().contains("About you"));
     audit(&browser, "youth form");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    drop(runtime);
+    drop(server);
 }
