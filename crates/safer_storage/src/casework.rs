@@ -501,6 +501,40 @@ macro_rules! case_tx {
 }
 pub(crate) use {access_of, audit, case_tx, refuse};
 
+/// Inserts an open case inside `$tx` and evaluates to its id and reference (made from the id,
+/// such as `ASB-000042`): the one way every case is created. The caller adds its team, links
+/// and audit entry.
+macro_rules! insert_case {
+    ($tx:expr, $partnership:expr, $case_type:expr, $summary:expr, $owner:expr, $opened_on:expr, $user:expr, $placeholder:expr, $now:expr) => {{
+        let case_type: ::safer_domain::case::CaseType = $case_type;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO cases (partnership_id, reference, case_type, summary, \
+             owning_agency_id, restricted, status, opened_on, created_by, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
+        )
+        .bind($partnership)
+        // A unique placeholder first; the reference is made from the id the insert gives.
+        .bind($placeholder)
+        .bind(case_type.as_str())
+        .bind($summary)
+        .bind($owner)
+        .bind(case_type.restricted())
+        .bind($opened_on)
+        .bind($user)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let reference = format!("{}-{id:06}", case_type.reference_prefix());
+        sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
+            .bind(&reference)
+            .bind(id)
+            .execute(&mut *$tx)
+            .await?;
+        (id, reference)
+    }};
+}
+pub(crate) use insert_case;
+
 impl Store {
     /// Opens a case owned by the viewer's agency, with the viewer on its team, and returns
     /// its id and reference. Only case workers may open cases.
@@ -517,27 +551,18 @@ impl Store {
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.backend.begin_write()).await?;
-            // A unique placeholder first; the reference is made from the id the insert gives.
             let placeholder = format!("pending-{now}-{}", viewer.user.0);
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO cases (partnership_id, reference, case_type, summary, \
-                 owning_agency_id, restricted, status, opened_on, created_by, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
-            )
-            .bind(case.partnership.0)
-            .bind(&placeholder)
-            .bind(case.case_type.as_str())
-            .bind(case.summary)
-            .bind(viewer.agency.0)
-            .bind(case.case_type.restricted())
-            .bind(case.opened_on)
-            .bind(viewer.user.0)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let reference = format!("{}-{id:06}", case.case_type.reference_prefix());
-            sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
-                .bind(&reference).bind(id).execute(&mut *tx).await?;
+            let (id, reference) = insert_case!(
+                tx,
+                case.partnership.0,
+                case.case_type,
+                case.summary,
+                viewer.agency.0,
+                case.opened_on,
+                viewer.user.0,
+                &placeholder,
+                now
+            );
             sqlx::query("INSERT INTO case_team (case_id, user_id, added_by, added_at) VALUES ($1, $2, $2, $3)")
                 .bind(id).bind(viewer.user.0).bind(now).execute(&mut *tx).await?;
             audit!(tx, viewer, AuditAction::Create, "case", id, now);

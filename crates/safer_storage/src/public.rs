@@ -21,6 +21,7 @@ use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 
 use crate::audit::{AuditAction, AuditAppend, AuditEntry};
 use crate::casework::normalise_postcode;
+use crate::trigger::{insert_application, ReceivedApplication};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// Who writes what the front door receives: the partnership, the receiving agency, and the
@@ -294,28 +295,17 @@ fn is_conflict_on(err: &StoreError, what: &str) -> bool {
 macro_rules! front_door_case {
     ($tx:expr, $door:expr, $summary:expr, $opened_on:expr, $key:expr, $now:expr, $detail:expr) => {{
         let placeholder = format!("pending-{}", $key);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO cases (partnership_id, reference, case_type, summary, \
-             owning_agency_id, restricted, status, opened_on, created_by, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
-        )
-        .bind($door.partnership.0)
-        .bind(&placeholder)
-        .bind(CaseType::Asb.as_str())
-        .bind($summary)
-        .bind($door.agency.0)
-        .bind(CaseType::Asb.restricted())
-        .bind($opened_on)
-        .bind($door.user.0)
-        .bind($now)
-        .fetch_one(&mut *$tx)
-        .await?;
-        let reference = format!("{}-{id:06}", CaseType::Asb.reference_prefix());
-        sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
-            .bind(&reference)
-            .bind(id)
-            .execute(&mut *$tx)
-            .await?;
+        let (id, _) = crate::casework::insert_case!(
+            $tx,
+            $door.partnership.0,
+            CaseType::Asb,
+            $summary,
+            $door.agency.0,
+            $opened_on,
+            $door.user.0,
+            &placeholder,
+            $now
+        );
         let object = id.to_string();
         let entry = AuditEntry::new(AuditAction::Create, "case", &object)
             .by($door.user, $door.agency)
@@ -830,30 +820,21 @@ impl Store {
                 ),
             };
             let placeholder = format!("pending-{}", application.submission_key);
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO trigger_applications (partnership_id, reference, case_id, \
-                 receiving_agency_id, applicant_kind, applicant_name, applicant_relationship, \
-                 consent_recorded_on, victim_kind, received_on, status, created_by, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12, $12) \
-                 RETURNING id",
-            )
-            .bind(door.partnership.0)
-            .bind(&placeholder)
-            .bind(case)
-            .bind(door.agency.0)
-            .bind(if application.on_behalf.is_some() { "on-behalf" } else { "victim" })
-            .bind(application.applicant_name.trim())
-            .bind(application.on_behalf.map(str::trim))
-            .bind(application.on_behalf.map(|_| application.received_on))
-            .bind(application.victim_kind)
-            .bind(application.received_on)
-            .bind(door.user.0)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let reference = format!("CT-{id:06}");
-            sqlx::query("UPDATE trigger_applications SET reference = $1 WHERE id = $2")
-                .bind(&reference).bind(id).execute(&mut *tx).await?;
+            let received = ReceivedApplication {
+                partnership: door.partnership.0,
+                case,
+                receiving_agency: door.agency.0,
+                applicant_name: application.applicant_name,
+                // The applicant declares the victim's consent as they apply.
+                on_behalf: application
+                    .on_behalf
+                    .map(|relationship| (relationship, Some(application.received_on))),
+                victim_kind: application.victim_kind,
+                received_on: application.received_on,
+                created_by: door.user.0,
+                placeholder: &placeholder,
+            };
+            let (id, reference) = insert_application!(tx, &received, now);
             let consent = match application.on_behalf {
                 Some(_) => " on the victim's behalf, declaring the victim's consent",
                 None => "",

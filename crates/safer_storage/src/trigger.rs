@@ -659,6 +659,60 @@ impl ApplicationRow {
     }
 }
 
+/// An application as received, before any decision: what [`insert_application!`] writes.
+pub(crate) struct ReceivedApplication<'a> {
+    pub(crate) partnership: i64,
+    pub(crate) case: i64,
+    pub(crate) receiving_agency: i64,
+    pub(crate) applicant_name: &'a str,
+    /// For an application on the victim's behalf: the relationship, and the day the victim's
+    /// consent was recorded.
+    pub(crate) on_behalf: Option<(&'a str, Option<&'a str>)>,
+    /// `individual`, `business` or `community-group`.
+    pub(crate) victim_kind: &'a str,
+    pub(crate) received_on: &'a str,
+    pub(crate) created_by: i64,
+    /// Unique until the reference is made from the id.
+    pub(crate) placeholder: &'a str,
+}
+
+/// Inserts a [`ReceivedApplication`] inside `$tx` and evaluates to its id and reference
+/// (`CT-000012`): the one way every application is recorded, by staff or online.
+macro_rules! insert_application {
+    ($tx:expr, $application:expr, $now:expr) => {{
+        let application: &$crate::trigger::ReceivedApplication<'_> = $application;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO trigger_applications (partnership_id, reference, case_id, \
+             receiving_agency_id, applicant_kind, applicant_name, applicant_relationship, \
+             consent_recorded_on, victim_kind, received_on, status, created_by, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12, $12) \
+             RETURNING id",
+        )
+        .bind(application.partnership)
+        .bind(application.placeholder)
+        .bind(application.case)
+        .bind(application.receiving_agency)
+        .bind(if application.on_behalf.is_some() { "on-behalf" } else { "victim" })
+        .bind(application.applicant_name.trim())
+        .bind(application.on_behalf.map(|(relationship, _)| relationship.trim()))
+        .bind(application.on_behalf.and_then(|(_, consent_on)| consent_on))
+        .bind(application.victim_kind)
+        .bind(application.received_on)
+        .bind(application.created_by)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let reference = format!("CT-{id:06}");
+        sqlx::query("UPDATE trigger_applications SET reference = $1 WHERE id = $2")
+            .bind(&reference)
+            .bind(id)
+            .execute(&mut *$tx)
+            .await?;
+        (id, reference)
+    }};
+}
+pub(crate) use insert_application;
+
 /// Loads application `$id` on the transaction `$tx` and checks that `$viewer` may see it;
 /// a refusal is audited, committed and returned as not found. Evaluates to the row and the
 /// case's access facts.
@@ -981,25 +1035,17 @@ impl Store {
                 }
                 TriggerCase::New { summary } => {
                     let placeholder = format!("pending-{now}-{}", viewer.user.0);
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO cases (partnership_id, reference, case_type, summary, \
-                         owning_agency_id, restricted, status, opened_on, created_by, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
-                    )
-                    .bind(application.partnership.0)
-                    .bind(&placeholder)
-                    .bind(CaseType::Asb.as_str())
-                    .bind(summary)
-                    .bind(viewer.agency.0)
-                    .bind(CaseType::Asb.restricted())
-                    .bind(application.received_on)
-                    .bind(viewer.user.0)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let reference = format!("{}-{id:06}", CaseType::Asb.reference_prefix());
-                    sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
-                        .bind(&reference).bind(id).execute(&mut *tx).await?;
+                    let (id, _) = crate::casework::insert_case!(
+                        tx,
+                        application.partnership.0,
+                        CaseType::Asb,
+                        summary,
+                        viewer.agency.0,
+                        application.received_on,
+                        viewer.user.0,
+                        &placeholder,
+                        now
+                    );
                     sqlx::query("INSERT INTO case_team (case_id, user_id, added_by, added_at) VALUES ($1, $2, $2, $3)")
                         .bind(id).bind(viewer.user.0).bind(now).execute(&mut *tx).await?;
                     audit!(tx, viewer, AuditAction::Create, "case", id, now, Some("opened for a case review".to_string()));
@@ -1007,31 +1053,20 @@ impl Store {
                 }
             };
             let placeholder = format!("pending-{now}-{}-{}", viewer.user.0, case.0);
-            let on_behalf = application.on_behalf;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO trigger_applications (partnership_id, reference, case_id, \
-                 receiving_agency_id, applicant_kind, applicant_name, applicant_relationship, \
-                 consent_recorded_on, victim_kind, received_on, status, created_by, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12, $12) \
-                 RETURNING id",
-            )
-            .bind(application.partnership.0)
-            .bind(&placeholder)
-            .bind(case.0)
-            .bind(viewer.agency.0)
-            .bind(if on_behalf.is_some() { "on-behalf" } else { "victim" })
-            .bind(application.applicant_name.trim())
-            .bind(on_behalf.map(|o| o.relationship.trim()))
-            .bind(on_behalf.and_then(|o| o.consent_recorded_on))
-            .bind(victim_name(application.victim))
-            .bind(application.received_on)
-            .bind(viewer.user.0)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let reference = format!("CT-{id:06}");
-            sqlx::query("UPDATE trigger_applications SET reference = $1 WHERE id = $2")
-                .bind(&reference).bind(id).execute(&mut *tx).await?;
+            let received = ReceivedApplication {
+                partnership: application.partnership.0,
+                case: case.0,
+                receiving_agency: viewer.agency.0,
+                applicant_name: application.applicant_name,
+                on_behalf: application
+                    .on_behalf
+                    .map(|o| (o.relationship, o.consent_recorded_on)),
+                victim_kind: victim_name(application.victim),
+                received_on: application.received_on,
+                created_by: viewer.user.0,
+                placeholder: &placeholder,
+            };
+            let (id, reference) = insert_application!(tx, &received, now);
             audit!(tx, viewer, AuditAction::Create, "trigger-application", id, now, Some(format!("case review of case {}", case.0)));
             tx.commit().await?;
             Ok((id, reference))
