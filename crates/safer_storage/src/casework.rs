@@ -535,6 +535,42 @@ macro_rules! insert_case {
 }
 pub(crate) use insert_case;
 
+/// Inserts a [`NewIncident`] on case `$case` inside `$tx` (an incident without a key gets
+/// `incident-<id>`, so it counts once) and evaluates to its id: the one way every incident is
+/// recorded, by staff or from a resident's report. The caller audits it.
+macro_rules! insert_incident {
+    ($tx:expr, $case:expr, $incident:expr, $user:expr, $now:expr) => {{
+        let incident: &$crate::casework::NewIncident<'_> = $incident;
+        let case: i64 = $case;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO case_incidents (case_id, occurred_on, reported_on, \
+             reported_to_agency_id, category, location, incident_key, description, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(case)
+        .bind(incident.occurred_on)
+        .bind(incident.reported_on)
+        .bind(incident.reported_to.0)
+        .bind(incident.category)
+        .bind(incident.location)
+        .bind(incident.incident_key.map_or_else(|| format!("case-{case}-{}", $now), str::to_string))
+        .bind(incident.description)
+        .bind($user)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await?;
+        if incident.incident_key.is_none() {
+            sqlx::query("UPDATE case_incidents SET incident_key = $1 WHERE id = $2")
+                .bind(format!("incident-{id}"))
+                .bind(id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        id
+    }};
+}
+pub(crate) use insert_incident;
+
 impl Store {
     /// Opens a case owned by the viewer's agency, with the viewer on its team, and returns
     /// its id and reference. Only case workers may open cases.
@@ -979,27 +1015,7 @@ impl Store {
     ) -> Result<i64> {
         on_pool!(self, pool => {
             case_tx!(self, pool, tx, access, viewer, case, now, can_write);
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO case_incidents (case_id, occurred_on, reported_on, \
-                 reported_to_agency_id, category, location, incident_key, description, \
-                 created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(case.0)
-            .bind(incident.occurred_on)
-            .bind(incident.reported_on)
-            .bind(incident.reported_to.0)
-            .bind(incident.category)
-            .bind(incident.location)
-            .bind(incident.incident_key.map_or_else(|| format!("case-{}-{now}", case.0), str::to_string))
-            .bind(incident.description)
-            .bind(viewer.user.0)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            if incident.incident_key.is_none() {
-                sqlx::query("UPDATE case_incidents SET incident_key = $1 WHERE id = $2")
-                    .bind(format!("incident-{id}")).bind(id).execute(&mut *tx).await?;
-            }
+            let id = insert_incident!(tx, case.0, incident, viewer.user.0, now);
             sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2").bind(now).bind(case.0).execute(&mut *tx).await?;
             audit!(tx, viewer, AuditAction::Create, "incident", id, now, Some(format!("on case {}", case.0)));
             tx.commit().await?;

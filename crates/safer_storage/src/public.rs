@@ -20,7 +20,7 @@ use safer_domain::case::{match_key, CaseType, LinkRole, SubjectKind};
 use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 
 use crate::audit::{AuditAction, AuditAppend, AuditEntry};
-use crate::casework::normalise_postcode;
+use crate::casework::{insert_incident, normalise_postcode, NewIncident};
 use crate::trigger::{insert_application, ReceivedApplication};
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -544,23 +544,17 @@ impl Store {
                 .bind(case).bind(subject).bind(consent).bind(report.received_on).bind(now)
                 .execute(&mut *tx).await?;
             }
-            let incident: i64 = sqlx::query_scalar(
-                "INSERT INTO case_incidents (case_id, occurred_on, reported_on, \
-                 reported_to_agency_id, category, location, incident_key, description, \
-                 created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(case)
-            .bind(report.occurred_on)
-            .bind(report.received_on)
-            .bind(door.agency.0)
-            .bind(report.behaviour_label)
-            .bind((!place.is_empty()).then_some(place.as_str()))
-            .bind(format!("public-report-{}", report.reference))
-            .bind(report.description.trim())
-            .bind(door.user.0)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+            let key = format!("public-report-{}", report.reference);
+            let new_incident = NewIncident {
+                occurred_on: report.occurred_on,
+                reported_on: report.received_on,
+                reported_to: door.agency,
+                category: report.behaviour_label,
+                location: (!place.is_empty()).then_some(place.as_str()),
+                incident_key: Some(&key),
+                description: report.description.trim(),
+            };
+            let incident = insert_incident!(tx, case, &new_incident, door.user.0, now);
             if let Some((reporter, _)) = &person {
                 let mut how = Vec::new();
                 if let Some(email) = reporter.email {
