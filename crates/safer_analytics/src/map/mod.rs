@@ -31,7 +31,8 @@ pub use palette::Palette;
 use palette::{
     BORDER, HOTSPOT, HOTSPOT_LABELS, NO_DATA_BACKGROUND, NO_DATA_HATCH, RULE, TEXT, TEXT_SECONDARY,
 };
-use svg::{escape, legend_number, num, push_ring, thousands, wrap, FONT_FAMILY};
+pub use svg::escape;
+use svg::{legend_number, num, push_ring, thousands, wrap, FONT_FAMILY};
 
 /// Everything a map shows. Build one and hand it to [`render_map`].
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ pub(crate) const FONT_FAMILY: &str =
 
 /// Text escaped for XML character data and attribute values: `&`, `<`, `>`, `"` and `'`
 /// become references, and characters XML 1.0 forbids (most C0 controls) are dropped.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -127,15 +127,7 @@ pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
 
 /// A whole number with thousands separators: `12,345`.
 pub(crate) fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::findings::format_count(value)
 }
 
 /// A value for a legend: whole numbers as they are (with separators), others to two

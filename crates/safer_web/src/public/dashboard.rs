@@ -29,6 +29,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use safer_analytics::chart::{line_chart, LineChart, Series};
+use safer_analytics::findings::format_count;
 use safer_analytics::rag::{evaluate, Rag};
 use safer_domain::geography::{is_gss_code, AreaKind, Geography};
 use safer_domain::ids::PartnershipId;
@@ -106,18 +107,11 @@ fn cacheable(request_headers: &HeaderMap, html: String) -> Response {
 
 /// A whole number with thousands separators.
 fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (idx, ch) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
+    let digits = format_count(n.unsigned_abs());
     if n < 0 {
-        format!("-{out}")
+        format!("-{digits}")
     } else {
-        out
+        digits
     }
 }
 

@@ -1064,7 +1064,7 @@ impl AreaMap {
         let (w, h) = (self.width, self.height);
         let mut svg = format!(
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="Map of {}">"##,
-            escape_xml(&self.area)
+            safer_analytics::map::escape(&self.area)
         );
         let _ = write!(svg, r##"<rect width="{w}" height="{h}" fill="#f3f2f1"/>"##);
         // A light grid at round steps of latitude and longitude.
@@ -1148,15 +1148,6 @@ impl AreaMap {
             path.push('Z');
         }
     }
-}
-
-/// Text for an SVG attribute.
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// The partnership's area as the map draws it: the plan that names its districts (the
