@@ -188,7 +188,13 @@ impl Browser {
     /// return before the new page has loaded.
     pub fn wait_until(&self, what: &str, done: impl Fn(&Browser) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !done(self) {
+        // A click that navigates returns at once, and the address changes before the new page
+        // has loaded: a condition on the address alone would let the caller read a page that
+        // is not there yet, so the document must also have finished loading.
+        let loaded = |b: &Browser| {
+            b.execute("return document.readyState;", json!([])).as_str() == Some("complete")
+        };
+        while !(done(self) && loaded(self)) {
             assert!(
                 Instant::now() < deadline,
                 "waited 10 seconds for {what}; the page says:\n{}",
