@@ -79,11 +79,7 @@ pub(crate) async fn seed_public_reports(
     now: i64,
 ) -> anyhow::Result<String> {
     use safer_storage::{NewPublicReport, ReportChannel, ReportLocation, Reporter};
-    use sha2::{Digest, Sha256};
-
-    let hash = |token: &str| -> String {
-        Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-    };
+    let hash = |token: &str| safer_domain::digest::sha256_hex(token.as_bytes());
     let agency = store
         .agency_by_code("maidstone-borough-council")
         .await?

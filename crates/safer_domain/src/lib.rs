@@ -15,6 +15,7 @@ pub mod bng;
 pub mod case;
 pub mod casework;
 pub mod crime_type;
+pub mod digest;
 pub mod document;
 pub mod geo;
 pub mod geography;

@@ -21,8 +21,8 @@
 use std::fmt;
 use std::future::Future;
 
+use safer_domain::digest::sha256_hex;
 use safer_domain::ids::{AgencyId, UserId};
-use sha2::{Digest, Sha256};
 
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -499,7 +499,7 @@ impl<'a> Link<'a> {
 
     /// Lowercase hex SHA-256 of the encoding.
     fn hash(&self) -> String {
-        Sha256::digest(self.encode()).iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(&self.encode())
     }
 }
 

@@ -11,8 +11,8 @@
 
 use std::collections::BTreeMap;
 
+use safer_domain::digest::sha256_hex;
 use safer_domain::ids::PartnershipId;
-use sha2::{Digest, Sha256};
 
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -107,7 +107,7 @@ pub fn survey_code_hash(code: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    Sha256::digest(normalised.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(normalised.as_bytes())
 }
 
 /// The start of the UTC day of `now`.

@@ -20,9 +20,9 @@
 use safer_domain::ids::PlanId;
 use std::collections::BTreeSet;
 
+use safer_domain::digest::sha256_hex;
 use safer_domain::indicator::{IndicatorFile, Observation, Series};
 use safer_domain::month::{month_number, month_text};
-use sha2::{Digest, Sha256};
 
 use crate::evidence::{StreetArea, StreetCount};
 use crate::survey_waves::SurveyWave;
@@ -103,8 +103,7 @@ impl Store {
         source_toml: &str,
         now: i64,
     ) -> Result<IndicatorsImportOutcome> {
-        let hash: String =
-            Sha256::digest(source_toml.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let hash = sha256_hex(source_toml.as_bytes());
         let document =
             serde_json::to_string(file).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let n_indicators = file.indicators.len() as i32;

@@ -2,9 +2,9 @@
 //! render pages) together with the TOML it came from; its priorities are also rows of their own
 //! so later records (indicators, action plans) can refer to them with foreign keys.
 
+use safer_domain::digest::sha256_hex;
 use safer_domain::ids::{PartnershipId, PlanId};
 use safer_domain::plan::{Plan, PlanStatus, PriorityKind};
-use sha2::{Digest, Sha256};
 
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -74,8 +74,7 @@ struct PlanRow {
 }
 
 fn content_hash(source: &str) -> String {
-    let digest = Sha256::digest(source.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(source.as_bytes())
 }
 
 fn status_str(status: PlanStatus) -> &'static str {

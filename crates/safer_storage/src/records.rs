@@ -9,9 +9,9 @@
 
 use safer_domain::access::{CaseAccess, Viewer};
 use safer_domain::casework::risk::{RiskAssessment, RiskLevel};
+use safer_domain::digest::sha256_hex;
 use safer_domain::document::DocumentKind;
 use safer_domain::ids::{CaseId, SubjectId};
-use sha2::{Digest, Sha256};
 
 use crate::audit::AuditAction;
 use crate::casework::{access_of, audit, case_tx, refuse};
@@ -139,7 +139,7 @@ impl Store {
         content: &[u8],
         now: i64,
     ) -> Result<i64> {
-        let sha256: String = Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = sha256_hex(content);
         let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
         on_pool!(self, pool => {
             case_tx!(self, pool, tx, access, viewer, case, now, can_write);

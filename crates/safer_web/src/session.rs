@@ -30,7 +30,7 @@ use hmac::{Hmac, Mac};
 use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 use safer_domain::Role;
 use safer_storage::{Store, StoreError};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::{AppError, AppState};
@@ -95,7 +95,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    safer_domain::digest::sha256_hex(token.as_bytes())
 }
 
 /// The signed-in user, as every page needs them.

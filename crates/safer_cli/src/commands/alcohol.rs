@@ -32,7 +32,6 @@ use safer_import::police_uk::Month;
 use safer_import::premises::{parse_postcodes, parse_premises, LocatedBy, RowError};
 use safer_storage::{ImdDecile, NewPremises, PremisesImportOutcome};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::cli::{AlcoholArgs, ImportImdArgs, ImportPremisesArgs};
 use crate::commands::area::{load_geography, resolve, Selector};
@@ -95,7 +94,7 @@ pub async fn import_premises(
             late: row.late,
         })
         .collect();
-    let sha256 = hex(&Sha256::digest(&data));
+    let sha256 = safer_domain::digest::sha256_hex(&data);
     let store = open_store(config).await?;
     let outcome = store.replace_premises(&name, &sha256, &rows, n_bad, crate::now()).await;
     store.close().await;
@@ -174,10 +173,6 @@ fn report_errors(name: &str, errors: &[RowError]) {
             format_count((errors.len() - MAX_LISTED_ERRORS) as u64)
         );
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What `safer alcohol --json` prints.

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use safer_domain::digest::sha256_hex;
 use safer_import::police_uk::{
     parse_outcome_rows, parse_stop_search_rows, parse_street_rows, recognise_name, FileInfo,
     FileKind, RowError, Warning,
@@ -33,7 +34,6 @@ use safer_storage::{
     NewOutcomeRow, NewStopSearchRow, NewStreetRow, PoliceUkFile, PoliceUkImportOutcome,
     PoliceUkKind, PoliceUkRows, Store,
 };
-use sha2::{Digest, Sha256};
 
 use super::open_store;
 use crate::cli::ImportPoliceUkArgs;
@@ -361,15 +361,6 @@ fn storage_kind(kind: FileKind) -> PoliceUkKind {
         FileKind::Outcomes => PoliceUkKind::Outcomes,
         FileKind::StopAndSearch => PoliceUkKind::StopAndSearch,
     }
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    let digest = Sha256::digest(data);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
 }
 
 /// Parses a file of the kind its name announced; a file-level problem is the reason to skip it.

@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use sha2::{Digest, Sha256};
 
 use super::open_store;
 use super::users::pick_partnership;
@@ -21,7 +20,7 @@ fn new_key() -> anyhow::Result<String> {
 
 /// The hash the web app looks keys up by (SHA-256, hex).
 fn key_hash(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    safer_domain::digest::sha256_hex(key.as_bytes())
 }
 
 /// Runs `safer open311 ...`.
