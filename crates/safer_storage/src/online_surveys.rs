@@ -26,6 +26,11 @@ pub const CODE_REFUSED: &str = "this invitation code is not valid or has already
 /// The message of the [`StoreError::Rule`] given for a response to a survey that is not open.
 pub const SURVEY_CLOSED: &str = "this survey is not open";
 
+/// The message of the [`StoreError::Rule`] given for republishing a wave with a different
+/// definition after responses to it have arrived.
+pub const DEFINITION_FIXED: &str = "responses to this wave have arrived, so its questions \
+    cannot change; publish the changed definition as a new wave";
+
 /// A survey to publish (or republish: the same partnership, survey and wave are replaced).
 #[derive(Debug, Clone)]
 pub struct NewOnlineSurvey<'a> {
@@ -141,6 +146,10 @@ impl Store {
     /// of the same partnership, survey and wave (its opening time, codes and responses are
     /// kept). Returns the survey's id and what happened; publishing the same wave twice
     /// unchanged writes nothing.
+    ///
+    /// Once a wave has responses its definition is fixed, since the stored answers are read
+    /// against it: a changed definition is refused with [`DEFINITION_FIXED`] (the title, codes
+    /// rule and closing time may still change).
     pub async fn publish_online_survey(
         &self,
         new: &NewOnlineSurvey<'_>,
@@ -163,6 +172,17 @@ impl Store {
                     {
                         (id, OnlineSurveyOutcome::Unchanged)
                     } else {
+                        if definition != new.definition {
+                            let (responses,): (i64,) = sqlx::query_as(
+                                "SELECT COUNT(*) FROM online_survey_responses \
+                                 WHERE online_survey_id = $1",
+                            )
+                            .bind(id)
+                            .fetch_one(&mut *tx).await?;
+                            if responses > 0 {
+                                return Err(StoreError::Rule(DEFINITION_FIXED.to_string()));
+                            }
+                        }
                         sqlx::query(
                             "UPDATE online_surveys SET title = $1, definition = $2, \
                              codes_required = $3, closes_at = $4, published_at = $5 \

@@ -2,7 +2,10 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use safer_domain::ids::PartnershipId;
 use safer_domain::survey::{parse_definition, SurveyDefinition};
-use safer_storage::{survey_code_hash, NewOnlineSurvey, StoreError, SurveyAnswers, CODE_REFUSED};
+use safer_storage::{
+    survey_code_hash, NewOnlineSurvey, OnlineSurveyOutcome, StoreError, SurveyAnswers,
+    CODE_REFUSED, DEFINITION_FIXED,
+};
 use safer_test_utils::TestDb;
 
 use crate::support::{Jar, TestApp};
@@ -239,6 +242,65 @@ async fn two_submissions_racing_with_one_code_give_one_response() {
         // No code at all is refused too.
         let none = store.submit_survey_response(id, None, &answers, NOW).await;
         assert!(matches!(none, Err(StoreError::Rule(_))), "{label}");
+    }
+}
+
+/// The youth survey's wave [`WAVE`] as published again with `source` and `title`.
+fn youth_again<'a>(
+    partnership: PartnershipId,
+    source: &'a str,
+    title: &'a str,
+) -> NewOnlineSurvey<'a> {
+    NewOnlineSurvey {
+        partnership,
+        survey: "youth-2021",
+        wave: WAVE,
+        title,
+        definition: source,
+        codes_required: false,
+        opens_at: NOW,
+        closes_at: None,
+    }
+}
+
+#[tokio::test]
+async fn a_wave_with_responses_keeps_its_questions() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let label = app.label();
+        let id = publish(&app, YOUTH, false, None).await;
+        let partnership = partnership(&app).await;
+        let title = parse_definition(YOUTH).unwrap().survey.title;
+        let edited = format!("{YOUTH}\n# a comment is a change of text too\n");
+        let changed = YOUTH.replacen("[[questions]]", "[[questions]]\n# moved", 1);
+        assert_ne!(changed, YOUTH);
+        let store = &app.db.store;
+        // Before any response the definition may still change.
+        let (same, outcome) = store
+            .publish_online_survey(&youth_again(partnership, &edited, &title), NOW)
+            .await
+            .unwrap();
+        assert_eq!((same, outcome), (id, OnlineSurveyOutcome::Replaced), "{label}");
+        let answers: SurveyAnswers =
+            [("worry-safety".to_string(), vec!["never".to_string()])].into();
+        store.submit_survey_response(id, None, &answers, NOW).await.unwrap();
+        // Now a different definition is refused, and the published one stays ...
+        let refused =
+            store.publish_online_survey(&youth_again(partnership, &changed, &title), NOW).await;
+        match refused {
+            Err(StoreError::Rule(rule)) => assert_eq!(rule, DEFINITION_FIXED, "{label}"),
+            other => panic!("{label}: {other:?}"),
+        }
+        let kept = store.online_survey(partnership, id).await.unwrap().unwrap();
+        assert_eq!(kept.definition, edited, "{label}");
+        // ... but closing it, with the same questions, is allowed.
+        let mut closing = youth_again(partnership, &edited, "The youth survey, closing soon");
+        closing.closes_at = Some(NOW + 60);
+        let (_, outcome) = store.publish_online_survey(&closing, NOW).await.unwrap();
+        assert_eq!(outcome, OnlineSurveyOutcome::Replaced, "{label}");
+        let kept = store.online_survey(partnership, id).await.unwrap().unwrap();
+        assert_eq!((kept.closes_at, kept.definition), (Some(NOW + 60), edited), "{label}");
+        assert_eq!(n_responses(&app, id).await, 1, "{label}");
     }
 }
 
