@@ -513,7 +513,8 @@ pub struct SurveyPublishArgs {
     /// The survey definition (TOML; see docs/survey-format.md)
     #[arg(long, value_name = "FILE")]
     pub definition: PathBuf,
-    /// The wave's label, such as 2026-online; publishing the same wave again replaces its definition until the first response arrives
+    /// The wave's label, such as 2026-online; publishing the same wave again replaces its
+    /// definition until the first response arrives
     #[arg(long, value_name = "LABEL")]
     pub wave: String,
     /// Require invitation codes and make N new ones (printed once, stored only as hashes)
