@@ -95,6 +95,18 @@ impl CaseType {
         matches!(self, CaseType::DomesticAbuse | CaseType::Contextual)
     }
 
+    /// Whether the Anti-social Behaviour, Crime and Policing Act 2014's powers (warnings,
+    /// notices, closures, PSPOs, injunctions) are recorded on cases of this type: ASB cases,
+    /// vulnerability cases (the CSVG's complex ASB, with a vulnerable victim or perpetrator) and
+    /// contextual safeguarding cases (closing premises where young people are exploited, a PSPO
+    /// for a place, an injunction against an adult who exploits them). Not on domestic abuse
+    /// cases: abuse within a relationship is answered by the police's protection notices and
+    /// orders and the family courts, and a MARAC case's restricted record is not the place to
+    /// serve an ASB notice from.
+    pub fn takes_enforcement_powers(self) -> bool {
+        !matches!(self, CaseType::DomesticAbuse)
+    }
+
     /// The prefix of case references, such as `ASB` in `ASB-000123`.
     pub fn reference_prefix(self) -> &'static str {
         match self {

@@ -80,6 +80,7 @@ pub use police_uk::{
 pub use powers::{
     parse_requirement_kind, requirement_kind_str, CaseClock, CasePowers, ClockSource, NewCpn,
     NewRequirement, NewWarning, Power, PowerKind, PowerRecipient, StoredRequirement,
+    NOT_ON_THIS_CASE,
 };
 pub use premises::{
     ImdDecile, NewPremises, PremisesImportOutcome, PremisesRegister, StoredPremises,

@@ -18,7 +18,7 @@
 //! into the domain's dates.
 
 use safer_domain::access::{CaseAccess, Viewer};
-use safer_domain::case::SubjectKind;
+use safer_domain::case::{CaseType, SubjectKind};
 use safer_domain::casework::powers::{
     issue_cpn, AgeEvidence, CivilInjunction, ClosureIssuer, ClosureNotice, ClosureOrder,
     ConductKey, Cpn, CpnDraft, FixedPenalty, PenaltyFor, PowersError, Pspo, Recipient,
@@ -733,12 +733,25 @@ macro_rules! insert_power {
 }
 
 /// Opens a write transaction on `$pool`, checks `$viewer` may write to `$case` (refusing as not
-/// found, audited), and binds the transaction to `$tx`.
+/// found, audited) and that powers are recorded on cases of its type ([`NOT_ON_THIS_CASE`]
+/// otherwise), and binds the transaction to `$tx`.
 macro_rules! writable_case {
     ($store:expr, $pool:expr, $tx:ident, $viewer:expr, $case:expr, $now:expr) => {
         $crate::casework::case_tx!($store, $pool, $tx, access, $viewer, $case, $now, can_write);
+        let case_type: String = sqlx::query_scalar("SELECT case_type FROM cases WHERE id = $1")
+            .bind($case.0)
+            .fetch_one(&mut *$tx)
+            .await?;
+        if !case_type.parse::<CaseType>().is_ok_and(CaseType::takes_enforcement_powers) {
+            return Err(StoreError::Rule(NOT_ON_THIS_CASE.to_string()));
+        }
     };
 }
+
+/// The message of the [`StoreError::Rule`] given for a power on a case whose type does not take
+/// them (see [`CaseType::takes_enforcement_powers`]).
+pub const NOT_ON_THIS_CASE: &str = "enforcement powers are not recorded on a domestic abuse \
+    case: open an ASB case for the behaviour and link the people to it";
 
 /// The recipient of a warning or notice from a subject linked to the case: a person (with
 /// their date of birth as age evidence) or premises (a body, no age). `$subject` must be

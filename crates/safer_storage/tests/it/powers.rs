@@ -691,3 +691,42 @@ async fn case_reviews_and_case_review_applications_are_on_the_due_list() {
         assert!(store.case_clocks(&w.council, case, 23).await.unwrap().is_empty(), "{label}");
     }
 }
+
+#[tokio::test]
+async fn powers_are_not_recorded_on_a_domestic_abuse_case() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let label = db.label();
+        let w = world(store).await;
+        let open = |case_type, summary| NewCase {
+            partnership: w.smp,
+            case_type,
+            summary,
+            opened_on: "2026-02-20",
+        };
+        let abuse = open(CaseType::DomesticAbuse, "Referred by the police after a callout");
+        let abuse = store.open_case(&w.council, &abuse, 10).await.unwrap().0;
+        let partner = person(store, &w, abuse, "Alex Partner", Some("1985-01-01")).await;
+        let message = rule_message(
+            store
+                .record_cpw(&w.council, abuse, &warning(partner, "2026-03-02", "2026-03-16"), 12)
+                .await,
+        );
+        assert_eq!(message, safer_storage::NOT_ON_THIS_CASE, "{label}");
+        let message =
+            rule_message(store.make_pspo(&w.council, abuse, "2026-03-01", None, 13).await);
+        assert_eq!(message, safer_storage::NOT_ON_THIS_CASE, "{label}");
+        assert!(
+            store.case_powers(&w.council, abuse, 14).await.unwrap().powers.is_empty(),
+            "{label}"
+        );
+        // Every other type takes them: a PSPO for the place a contextual safeguarding case is about.
+        for case_type in [CaseType::Asb, CaseType::Vulnerability, CaseType::Contextual] {
+            let case = open(case_type, "Young people gathering at the underpass");
+            let case = store.open_case(&w.council, &case, 15).await.unwrap().0;
+            store.make_pspo(&w.council, case, "2026-03-01", None, 16).await.unwrap();
+            let powers = store.case_powers(&w.council, case, 17).await.unwrap().powers;
+            assert_eq!(powers.len(), 1, "{label}: {case_type:?}");
+        }
+    }
+}

@@ -83,11 +83,6 @@ fn work_links(case_type: CaseType, case: i64) -> Vec<(&'static str, String, &'st
                 "risk",
                 "Score the risk to the victim; sets the review dates",
             );
-            add(
-                "Enforcement powers and dates",
-                "powers",
-                "Warnings, notices, closures, orders and their clocks",
-            );
         }
         CaseType::DomesticAbuse => {
             add(
@@ -103,6 +98,13 @@ fn work_links(case_type: CaseType, case: i64) -> Vec<(&'static str, String, &'st
                 "The Neighbourhood Assessment Triangle, goals and responses",
             );
         }
+    }
+    if case_type.takes_enforcement_powers() {
+        add(
+            "Enforcement powers and dates",
+            "powers",
+            "Warnings, notices, closures, orders and their clocks",
+        );
     }
     add(
         "Problem solving (OSARA)",
