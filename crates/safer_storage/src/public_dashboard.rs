@@ -2,13 +2,28 @@
 //! what residents told the partnership and what the partnership did about it.
 //!
 //! Entries are public text, written by coordinators and shown to anyone; they hold no personal
-//! data by rule, not by check. The dashboard's crime figures are the evidence reads of
+//! data by rule, not by check. Adding and removing one is audited (object kind
+//! `you-said-we-did`), in the same transaction as the change, so what the public was told and
+//! who changed it can be traced. The dashboard's crime figures are the evidence reads of
 //! [`crate::evidence`] (counts by month and crime type for an area, counts by LSOA), so the
 //! dashboard and `safer compare` count the same rows the same way.
 
-use safer_domain::ids::{PartnershipId, UserId};
+use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 
+use crate::audit::{AuditAction, AuditAppend, AuditEntry};
 use crate::{on_pool, Result, Store};
+
+/// The audit log's object kind for entries.
+const AUDIT_KIND: &str = "you-said-we-did";
+
+/// The audit entry for `action` on entry `id` (given as text) by `actor`, or by Safer itself.
+fn audit_entry(action: AuditAction, id: &str, actor: Option<(UserId, AgencyId)>) -> AuditEntry<'_> {
+    let entry = AuditEntry::new(action, AUDIT_KIND, id);
+    match actor {
+        Some((user, agency)) => entry.by(user, agency),
+        None => entry,
+    }
+}
 
 /// A "You said, we did" entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -42,12 +57,13 @@ pub struct NewYouSaidWeDid<'a> {
 }
 
 impl Store {
-    /// Adds an entry for `partnership`; returns its id.
+    /// Adds an entry for `partnership`, written by `actor` (a user and the agency they act for;
+    /// `None` for Safer itself, as the demo does); returns its id.
     pub async fn add_you_said_we_did(
         &self,
         partnership: PartnershipId,
         entry: &NewYouSaidWeDid<'_>,
-        created_by: Option<UserId>,
+        actor: Option<(UserId, AgencyId)>,
         now: i64,
     ) -> Result<i64> {
         const SQL: &str = "INSERT INTO you_said_we_did \
@@ -60,10 +76,13 @@ impl Store {
                 .bind(entry.you_said)
                 .bind(entry.we_did)
                 .bind(entry.published_on)
-                .bind(created_by.map(|user| user.0))
+                .bind(actor.map(|(user, _)| user.0))
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
+            let id_text = id.to_string();
+            let audit = audit_entry(AuditAction::Create, &id_text, actor);
+            AuditAppend::append_audit(&mut *tx, &audit, now).await?;
             tx.commit().await?;
             Ok(id)
         })
@@ -78,19 +97,27 @@ impl Store {
             .bind(partnership.0).fetch_all(pool).await?))
     }
 
-    /// Removes the entry `id` of `partnership`; false when there is no such entry (or it is
-    /// another partnership's).
+    /// Removes the entry `id` of `partnership` for `actor`; false when there is no such entry
+    /// (or it is another partnership's), and then nothing is written.
     pub async fn remove_you_said_we_did(
         &self,
         partnership: PartnershipId,
         id: i64,
+        actor: Option<(UserId, AgencyId)>,
+        now: i64,
     ) -> Result<bool> {
         const SQL: &str = "DELETE FROM you_said_we_did WHERE id = $1 AND partnership_id = $2";
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.backend.begin_write()).await?;
             let done = sqlx::query(SQL).bind(id).bind(partnership.0).execute(&mut *tx).await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            let id_text = id.to_string();
+            let audit = audit_entry(AuditAction::Delete, &id_text, actor);
+            AuditAppend::append_audit(&mut *tx, &audit, now).await?;
             tx.commit().await?;
-            Ok(done.rows_affected() == 1)
+            Ok(true)
         })
     }
 }

@@ -32,7 +32,7 @@ use safer_analytics::chart::{line_chart, LineChart, Series};
 use safer_analytics::findings::format_count;
 use safer_analytics::rag::{evaluate, Rag};
 use safer_domain::geography::{is_gss_code, AreaKind, Geography};
-use safer_domain::ids::PartnershipId;
+use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 use safer_domain::indicator::Series as IndicatorSeries;
 use safer_domain::month::{month_number, month_text};
 use safer_domain::Role;
@@ -834,9 +834,14 @@ async fn add_entry(
     };
     state
         .store
-        .add_you_said_we_did(partnership, &entry, Some(signed_in.user.id), state.now())
+        .add_you_said_we_did(partnership, &entry, Some(actor(&signed_in)), state.now())
         .await?;
     Ok(Redirect::to("/you-said-we-did").into_response())
+}
+
+/// Who the audit log names for a change to the entries.
+fn actor(signed_in: &SignedIn) -> (UserId, AgencyId) {
+    (signed_in.user.id, signed_in.user.agency_id)
 }
 
 /// `POST /you-said-we-did/{id}/remove`.
@@ -847,7 +852,9 @@ async fn remove_entry(
 ) -> Result<Response, AppError> {
     let partnership = coordinator_partnership(&signed_in.user)?;
     let id = parse_id(&id)?;
-    match state.store.remove_you_said_we_did(partnership, id).await {
+    let removed =
+        state.store.remove_you_said_we_did(partnership, id, Some(actor(&signed_in)), state.now());
+    match removed.await {
         Ok(true) => Ok(Redirect::to("/you-said-we-did").into_response()),
         Ok(false) => Err(AppError::NotFound),
         Err(StoreError::Rule(_)) => Err(AppError::NotFound),

@@ -6,8 +6,9 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use safer_domain::geography::{AreaKind, AreaName, Membership};
+use safer_domain::ids::AgencyId;
 use safer_domain::Role;
-use safer_storage::{GeographyBatch, NewStreetRow, PoliceUkFile, PoliceUkRows, Store};
+use safer_storage::{AuditAction, GeographyBatch, NewStreetRow, PoliceUkFile, PoliceUkRows, Store};
 use safer_test_utils::fixtures::{add_user, PASSWORD};
 use safer_test_utils::TestDb;
 
@@ -393,6 +394,30 @@ async fn coordinators_publish_you_said_we_did() {
         assert!(!get_with(&app, "/public/dashboard", None).await.body.contains(said), "{label}");
         let again = app.post_form(&remove, &[("csrf_token", &token)], &mut jar).await;
         assert_eq!(again.status, StatusCode::NOT_FOUND, "{label}");
+
+        // The adding and the removing are in the audit log, by the coordinator, and nothing
+        // else is: the refused attempts and the second removal wrote nothing.
+        let id = entries[0].id.to_string();
+        let query = safer_storage::AuditQuery {
+            object: Some(("you-said-we-did", &id)),
+            ..Default::default()
+        };
+        let trail = app.db.store.audit_entries(&query).await.unwrap();
+        let coordinator = app.db.store.user_by_username("coordinator").await.unwrap().unwrap();
+        let actions: Vec<_> = trail
+            .iter()
+            .map(|e| (e.action, e.actor_user_id, e.actor_agency_id, e.detail.clone()))
+            .collect();
+        let by = (Some(coordinator.id()), Some(AgencyId(coordinator.agency_id)), None);
+        assert_eq!(
+            actions,
+            [
+                (AuditAction::Create, by.0, by.1, by.2.clone()),
+                (AuditAction::Delete, by.0, by.1, by.2),
+            ],
+            "{label}"
+        );
+        assert!(app.db.store.verify_audit().await.unwrap().is_intact(), "{label}");
     }
 }
 
