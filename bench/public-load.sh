@@ -33,7 +33,7 @@ export SAFER_PUBLIC__TRIAGE="$root/plans/maidstone-asb-triage.toml"
 export SAFER_PUBLIC__SUBMISSIONS_PER_ADDRESS_PER_HOUR=100000000
 # The demo's partnership, agencies and accounts, without serving.
 "$safer" demo --dir "$work/data" --no-serve >/dev/null
-key=$("$safer" open311 add --name load-run | tail -n 1)
+key=$("$safer" open311 add --name load-run --no-limit | tail -n 1)
 port=18089
 "$safer" serve --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server=$!

@@ -108,8 +108,15 @@ pub enum Open311Command {
         /// The partnership's slug (the only one, if there is one)
         #[arg(long)]
         partnership: Option<String>,
+        /// The requests the client may post an hour; more are answered 429
+        #[arg(long, value_name = "N", default_value_t = 1000,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        per_hour: u32,
+        /// No hourly limit (a trusted relay, or a load run)
+        #[arg(long, conflicts_with = "per_hour")]
+        no_limit: bool,
     },
-    /// List clients (names and dates; never keys).
+    /// List clients (names, state and hourly limits; never keys).
     List,
     /// Count the public reports received (web and Open311), their distinct submissions and
     /// descriptions; with --check, the references in FILE that name no report.

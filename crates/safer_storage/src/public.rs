@@ -179,6 +179,8 @@ pub struct Open311Client {
     pub created_at: i64,
     /// When its key was revoked.
     pub revoked_at: Option<i64>,
+    /// The requests it may post per hour; `None` for no limit.
+    pub requests_per_hour: Option<u32>,
 }
 
 /// A Community Trigger application made online.
@@ -274,11 +276,25 @@ impl From<RequestRow> for PublicRequest {
     }
 }
 
-/// An `open311_clients` row: id, partnership, name, created, revoked.
-type ClientRow = (i64, i64, String, i64, Option<i64>);
+/// An `open311_clients` row: id, partnership, name, created, revoked, requests per hour.
+type ClientRow = (i64, i64, String, i64, Option<i64>, Option<i64>);
 
-fn client_of((id, partnership, name, created_at, revoked_at): ClientRow) -> Open311Client {
-    Open311Client { id, partnership: PartnershipId(partnership), name, created_at, revoked_at }
+/// The columns of a [`ClientRow`].
+const CLIENT_COLUMNS: &str =
+    "id, partnership_id, name, created_at, revoked_at, requests_per_hour FROM open311_clients";
+
+fn client_of(
+    (id, partnership, name, created_at, revoked_at, per_hour): ClientRow,
+) -> Open311Client {
+    Open311Client {
+        id,
+        partnership: PartnershipId(partnership),
+        name,
+        created_at,
+        revoked_at,
+        // The column's CHECK keeps it positive; a value past u32 is no limit in practice.
+        requests_per_hour: per_hour.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+    }
 }
 
 const REQUEST_COLUMNS: &str = "SELECT r.reference, r.behaviour, c.status, r.received_at, \
@@ -702,35 +718,41 @@ impl Store {
         Ok(references.iter().filter(|r| !known.contains(*r)).cloned().collect())
     }
 
-    /// Adds an Open311 client whose key hashes to `key_hash`.
+    /// Adds an Open311 client whose key hashes to `key_hash`, allowed `requests_per_hour`
+    /// requests an hour (`None`: no limit; zero is refused as a rule).
     pub async fn add_open311_client(
         &self,
         partnership: PartnershipId,
         name: &str,
         key_hash: &str,
+        requests_per_hour: Option<u32>,
         now: i64,
     ) -> Result<i64> {
+        if requests_per_hour == Some(0) {
+            return Err(StoreError::Rule("a client's hourly limit must be at least 1".to_string()));
+        }
+        let per_hour = requests_per_hour.map(i64::from);
         let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO open311_clients (partnership_id, name, key_hash, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        ).bind(partnership.0).bind(name.trim()).bind(key_hash).bind(now).fetch_one(pool).await?);
+            "INSERT INTO open311_clients (partnership_id, name, key_hash, created_at, \
+             requests_per_hour) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        ).bind(partnership.0).bind(name.trim()).bind(key_hash).bind(now).bind(per_hour)
+            .fetch_one(pool).await?);
         Ok(id)
     }
 
     /// The client whose (unrevoked) key hashes to `key_hash`.
     pub async fn open311_client_by_key(&self, key_hash: &str) -> Result<Option<Open311Client>> {
-        let row: Option<ClientRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, partnership_id, name, created_at, revoked_at FROM open311_clients \
-             WHERE key_hash = $1 AND revoked_at IS NULL",
-        ).bind(key_hash).fetch_optional(pool).await?);
+        let sql = format!("SELECT {CLIENT_COLUMNS} WHERE key_hash = $1 AND revoked_at IS NULL");
+        let row: Option<ClientRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(key_hash).fetch_optional(pool).await?);
         Ok(row.map(client_of))
     }
 
     /// Every Open311 client, oldest first.
     pub async fn open311_clients(&self) -> Result<Vec<Open311Client>> {
-        let rows: Vec<ClientRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, partnership_id, name, created_at, revoked_at FROM open311_clients ORDER BY id",
-        ).fetch_all(pool).await?);
+        let sql = format!("SELECT {CLIENT_COLUMNS} ORDER BY id");
+        let rows: Vec<ClientRow> =
+            on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
         Ok(rows.into_iter().map(client_of).collect())
     }
 

@@ -23,21 +23,35 @@ fn key_hash(key: &str) -> String {
     safer_domain::digest::sha256_hex(key.as_bytes())
 }
 
+/// A client's hourly limit in words.
+fn limit_text(limit: Option<u32>) -> String {
+    match limit {
+        Some(n) => format!("{n} requests an hour"),
+        None => "no hourly limit".to_string(),
+    }
+}
+
 /// Runs `safer open311 ...`.
 pub async fn run(config: &Config, command: Open311Command) -> anyhow::Result<ExitCode> {
     let store = open_store(config).await?;
     match command {
-        Open311Command::Add { name, partnership } => {
+        Open311Command::Add { name, partnership, per_hour, no_limit } => {
             if name.trim().is_empty() {
                 anyhow::bail!("--name must not be empty");
             }
             let partnership = pick_partnership(&store, partnership.as_deref()).await?;
             let key = new_key()?;
+            let limit = (!no_limit).then_some(per_hour);
             let id = store
-                .add_open311_client(partnership.id(), &name, &key_hash(&key), crate::now())
+                .add_open311_client(partnership.id(), &name, &key_hash(&key), limit, crate::now())
                 .await
                 .context("cannot add the client")?;
-            println!("Added Open311 client {id} ({}) for {}.", name.trim(), partnership.name);
+            println!(
+                "Added Open311 client {id} ({}) for {}, {}.",
+                name.trim(),
+                partnership.name,
+                limit_text(limit)
+            );
             println!("Its API key (shown only now; send it as `api_key`):");
             println!("{key}");
         }
@@ -51,7 +65,13 @@ pub async fn run(config: &Config, command: Open311Command) -> anyhow::Result<Exi
                     Some(_) => "revoked",
                     None => "active",
                 };
-                println!("{:>4}  {:<8} {}", client.id, state, client.name);
+                println!(
+                    "{:>4}  {:<8} {:<24} {}",
+                    client.id,
+                    state,
+                    limit_text(client.requests_per_hour),
+                    client.name
+                );
             }
         }
         Open311Command::Count { partnership, check } => {

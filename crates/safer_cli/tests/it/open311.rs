@@ -126,6 +126,17 @@ fn a_stock_client_posts_a_report_and_reads_its_status() {
     assert_eq!((status, error[0]["code"].as_u64()), (415, Some(415)));
     let listed = ok(&safer(dir.path(), &["--database-url", &url, "open311", "list"]));
     assert!(listed.contains("active") && listed.contains("FixMyStreet"), "{listed}");
+    assert!(listed.contains("1000 requests an hour"), "the default limit: {listed}");
+    let relay = ok(&safer(
+        dir.path(),
+        &["--database-url", &url, "open311", "add", "--name", "Relay", "--no-limit"],
+    ));
+    assert!(relay.contains("no hourly limit"), "{relay}");
+    let zero = safer(
+        dir.path(),
+        &["--database-url", &url, "open311", "add", "--name", "Z", "--per-hour", "0"],
+    );
+    assert!(!zero.status.success(), "a limit of 0 is refused");
     let revoked = ok(&safer(dir.path(), &["--database-url", &url, "open311", "revoke", "1"]));
     assert!(revoked.contains("Revoked"));
     let (status, _) =

@@ -21,7 +21,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use safer_domain::triage::Route;
-use safer_storage::{NewPublicReport, PublicRequest, ReportChannel, ReportLocation, Reporter};
+use safer_storage::{
+    NewPublicReport, Open311Client, PublicRequest, ReportChannel, ReportLocation, Reporter,
+};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -44,6 +46,32 @@ pub(crate) fn router() -> Router<AppState> {
 /// An error in the spec's format.
 fn error(status: StatusCode, description: &str) -> Response {
     (status, Json(json!([{ "code": status.as_u16(), "description": description }]))).into_response()
+}
+
+/// Counts a request from `client` against its hourly limit, if it has one: `Some(429)` in the
+/// spec's error format, with `Retry-After`, once the hour's requests are spent. Every request
+/// with a valid key counts, accepted or not, so a broken client cannot flood the server either.
+async fn within_client_limit(state: &AppState, client: &Open311Client) -> Option<Response> {
+    let limit = client.requests_per_hour?;
+    let now = state.now();
+    let window = now - now.rem_euclid(3600);
+    let counter = format!("open311-client:{}", client.id);
+    match state.store.admit_submission(&counter, window, limit).await {
+        Ok(true) => None,
+        Ok(false) => {
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("this client may post {limit} requests an hour; try again later"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&(window + 3600 - now).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Some(response)
+        }
+        Err(_) => {
+            Some(error(StatusCode::INTERNAL_SERVER_ERROR, "the request could not be counted"))
+        }
+    }
 }
 
 /// The front door, or the spec's 404.
@@ -329,6 +357,9 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         Ok(_) => return error(StatusCode::FORBIDDEN, "api_key is not valid"),
         Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "the key could not be checked"),
     };
+    if let Some(response) = within_client_limit(&state, &client).await {
+        return response;
+    }
     let Some(code) = field("service_code") else {
         return error(StatusCode::BAD_REQUEST, "service_code was not provided");
     };

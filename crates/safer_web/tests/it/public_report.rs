@@ -3,7 +3,7 @@ use axum::http::{header, Request, StatusCode};
 use safer_domain::access::Viewer;
 use safer_domain::ids::AgencyId;
 use safer_domain::Role;
-use safer_storage::Store;
+use safer_storage::{Store, StoreError};
 use safer_test_utils::TestDb;
 
 use crate::support::{front_door_config, Jar, Reply, TestApp};
@@ -288,6 +288,66 @@ async fn the_honeypot_and_the_rate_limit_keep_nothing() {
     app.advance(3600);
     let check = to_check_page(&app, &mut jar, &anonymous_noise()).await;
     assert!(send(&app, &mut jar, &check, &[]).await.body.contains("Report sent"));
+}
+
+/// An Open311 client's key is limited to its hourly number of requests, counted whether or not
+/// they are accepted; past it, 429 in the spec's error format with `Retry-After`, and nothing
+/// kept. A client without a limit is not counted, and the limit is per client.
+#[tokio::test]
+async fn an_open311_client_is_held_to_its_hourly_limit() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let label = app.label();
+        let store = &app.db.store;
+        let smp = store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let smp = smp.unwrap().id();
+        let nothing = "0".repeat(64);
+        let zero = store.add_open311_client(smp, "Nothing", &nothing, Some(0), 1).await;
+        assert!(matches!(zero, Err(StoreError::Rule(_))), "{label}");
+        let limited = "a".repeat(64);
+        let open = "b".repeat(64);
+        // Keys are looked up by their SHA-256, as the command line stores them.
+        let hash = |key: &str| safer_domain::digest::sha256_hex(key.as_bytes());
+        store.add_open311_client(smp, "Limited", &hash(&limited), Some(2), 1).await.unwrap();
+        store.add_open311_client(smp, "Relay", &hash(&open), None, 1).await.unwrap();
+        let clients = store.open311_clients().await.unwrap();
+        let limits: Vec<_> =
+            clients.iter().map(|c| (c.name.as_str(), c.requests_per_hour)).collect();
+        assert_eq!(limits, [("Limited", Some(2)), ("Relay", None)], "{label}");
+
+        let mut jar = Jar::default();
+        let post = |key: &str, code: &str| {
+            let body = format!("api_key={key}&service_code={code}&lat=51.2723&long=0.5228");
+            Request::post("/open311/v2/requests.json")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // One refused (no such service) and one accepted use up the limit of two ...
+        let refused = app.send(post(&limited, "violence"), &mut jar).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{label}: {}", refused.body);
+        let first = app.send(post(&limited, "noise"), &mut jar).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{label}: {}", first.body);
+        // ... so the third is 429 in the spec's format, and is not kept.
+        let over = app.send(post(&limited, "noise"), &mut jar).await;
+        assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS, "{label}");
+        let error: serde_json::Value = serde_json::from_str(&over.body).unwrap();
+        assert_eq!(error[0]["code"], 429, "{label}: {error}");
+        assert!(error[0]["description"].as_str().unwrap().contains("2 requests an hour"));
+        let retry: i64 = over.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=3600).contains(&retry), "{label}: {retry}");
+        assert_eq!(store.count_public_reports(smp).await.unwrap().0, 1, "{label}");
+        // Another client is not held back by it, and one without a limit is never counted.
+        for _ in 0..3 {
+            let sent = app.send(post(&open, "noise"), &mut jar).await;
+            assert_eq!(sent.status, StatusCode::CREATED, "{label}: {}", sent.body);
+        }
+        // The next hour, the limited client may post again.
+        app.advance(3600);
+        let later = app.send(post(&limited, "noise"), &mut jar).await;
+        assert_eq!(later.status, StatusCode::CREATED, "{label}: {}", later.body);
+        assert_eq!(store.count_public_reports(smp).await.unwrap().0, 5, "{label}");
+    }
 }
 
 /// Walks the Community Trigger application with these answers to its check page.
