@@ -21,8 +21,8 @@ use safer_domain::case::CaseType;
 use safer_domain::casework::trigger::{
     self, annual_figures, Applicant, Application, AutomaticBasis, CaseReviewRecord, ComplainantKey,
     Complaint, ComplaintStatus, Discretion, DiscretionGround, IncidentKey, LocalVariant,
-    ReviewOutcome, SlaPeriod, ThresholdAssessment, ThresholdDecision, TriggerPolicy, TriggerSla,
-    VictimKind,
+    ReportingYear, ReviewOutcome, SlaPeriod, ThresholdAssessment, ThresholdDecision, TriggerPolicy,
+    TriggerSla, VictimKind,
 };
 use safer_domain::ids::{AgencyId, CaseId, PartnershipId, UserId};
 use safer_domain::Role;
@@ -59,6 +59,9 @@ pub struct TriggerSettings {
     pub review_working_days: u32,
     /// What a dissatisfied applicant can do (Sch 4 para 3).
     pub escalation_route: String,
+    /// The month the year of the published figures starts with: January for the calendar
+    /// year, April for the financial year.
+    pub year_starts_in: time::Month,
 }
 
 impl Default for TriggerSettings {
@@ -71,6 +74,7 @@ impl Default for TriggerSettings {
             decision_working_days: 20,
             review_working_days: 35,
             escalation_route: DEFAULT_ESCALATION_ROUTE.to_string(),
+            year_starts_in: time::Month::January,
         }
     }
 }
@@ -765,9 +769,9 @@ macro_rules! recommendations_of {
 /// The partnership's settings on `$tx` (the defaults when it has set none).
 macro_rules! settings_of {
     ($tx:expr, $partnership:expr) => {{
-        let row: Option<(i32, bool, Option<i32>, i32, i32, i32, String)> = sqlx::query_as(
+        let row: Option<SettingsRow> = sqlx::query_as(
             "SELECT threshold, single_hate_incident, separate_complainants, acknowledge_days, \
-             decision_working_days, review_working_days, escalation_route \
+             decision_working_days, review_working_days, escalation_route, year_starts_month \
              FROM trigger_policies WHERE partnership_id = $1",
         )
         .bind($partnership)
@@ -777,12 +781,12 @@ macro_rules! settings_of {
     }};
 }
 
-type SettingsRow = (i32, bool, Option<i32>, i32, i32, i32, String);
+type SettingsRow = (i32, bool, Option<i32>, i32, i32, i32, String, i32);
 
 fn settings_from_row(row: Option<SettingsRow>) -> TriggerSettings {
     match row {
         None => TriggerSettings::default(),
-        Some((threshold, hate, separate, ack, decision, review, route)) => TriggerSettings {
+        Some((threshold, hate, separate, ack, decision, review, route, month)) => TriggerSettings {
             threshold: u8::try_from(threshold).unwrap_or(3),
             single_hate_incident: hate,
             separate_complainants: separate.and_then(|n| u8::try_from(n).ok()),
@@ -790,6 +794,11 @@ fn settings_from_row(row: Option<SettingsRow>) -> TriggerSettings {
             decision_working_days: u32::try_from(decision).unwrap_or(0),
             review_working_days: u32::try_from(review).unwrap_or(0),
             escalation_route: route,
+            // The column's CHECK keeps it 1 to 12.
+            year_starts_in: u8::try_from(month)
+                .ok()
+                .and_then(|m| time::Month::try_from(m).ok())
+                .unwrap_or(time::Month::January),
         },
     }
 }
@@ -938,8 +947,9 @@ impl Store {
             sqlx::query(
                 "INSERT INTO trigger_policies (partnership_id, threshold, single_hate_incident, \
                  separate_complainants, acknowledge_days, decision_working_days, \
-                 review_working_days, escalation_route, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 review_working_days, escalation_route, updated_by, updated_at, \
+                 year_starts_month) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (partnership_id) DO UPDATE SET threshold = excluded.threshold, \
                  single_hate_incident = excluded.single_hate_incident, \
                  separate_complainants = excluded.separate_complainants, \
@@ -947,7 +957,8 @@ impl Store {
                  decision_working_days = excluded.decision_working_days, \
                  review_working_days = excluded.review_working_days, \
                  escalation_route = excluded.escalation_route, \
-                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at, \
+                 year_starts_month = excluded.year_starts_month",
             )
             .bind(partnership.0)
             .bind(i32::from(settings.threshold))
@@ -959,6 +970,7 @@ impl Store {
             .bind(&settings.escalation_route)
             .bind(viewer.user.0)
             .bind(now)
+            .bind(i32::from(settings.year_starts_in as u8))
             .execute(pool)
             .await?;
         });
@@ -1376,19 +1388,19 @@ impl Store {
         })
     }
 
-    /// The figures to publish for the calendar year `year` (1 January to 31 December) over
-    /// every application of the partnership, counted by the domain's rule: applications and
-    /// "threshold not met" by the day received, reviews (and those with recommendations) by
-    /// the day the review was held. Aggregates only, so no viewer is needed.
+    /// The figures to publish for the reporting year `year` (see
+    /// [`TriggerSettings::year_starts_in`] for the partnership's own) over every application of
+    /// the partnership, counted by the domain's rule: applications and "threshold not met" by
+    /// the day received, reviews (and those with recommendations) by the day the review was
+    /// held. Aggregates only, so no viewer is needed.
     pub async fn trigger_annual_figures(
         &self,
         partnership: PartnershipId,
-        year: i32,
+        year: ReportingYear,
     ) -> Result<trigger::AnnualFigures> {
-        let first = Date::from_calendar_date(year, time::Month::January, 1)
-            .map_err(|_| StoreError::Rule("the year is out of range".to_string()))?;
-        let last = Date::from_calendar_date(year, time::Month::December, 31)
-            .map_err(|_| StoreError::Rule("the year is out of range".to_string()))?;
+        let out_of_range = || StoreError::Rule("the year is out of range".to_string());
+        let first = year.first_day().ok_or_else(out_of_range)?;
+        let last = year.last_day().ok_or_else(out_of_range)?;
         let sql = format!("SELECT {APPLICATION_COLUMNS} WHERE t.partnership_id = $1 ORDER BY t.id");
         let (rows, titles): (Vec<ApplicationRow>, Vec<(i64, String)>) = on_pool!(self, pool => {
             let rows = sqlx::query_as(&sql).bind(partnership.0).fetch_all(pool).await?;

@@ -22,7 +22,7 @@ use safer_domain::access::Viewer;
 use safer_domain::case::is_iso_date;
 use safer_domain::casework::trigger::{
     sla_clocks, AutomaticBasis, ComplaintStatus, Discretion, DiscretionGround, LocalVariant,
-    ThresholdDecision, TriggerError, VictimKind,
+    ReportingYear, ThresholdDecision, TriggerError, VictimKind,
 };
 use safer_domain::ids::{PartnershipId, UserId};
 use safer_domain::Role;
@@ -34,7 +34,9 @@ use safer_storage::{
 use serde::Deserialize;
 
 use crate::error::render;
-use crate::format::{capitalise, iso, parse_date, parse_id, show_date, today_iso};
+use crate::format::{
+    capitalise, iso, month_name, parse_date, parse_id, show_date, today, today_iso,
+};
 use crate::session::{CurrentUser, SignedIn};
 use crate::views::{paragraphs, FieldError, Layout, Section};
 use crate::{AppError, AppState};
@@ -398,13 +400,52 @@ pub(crate) struct ApplicationRow {
     pub(crate) status: Tag,
 }
 
+/// One reporting year's published figures.
 #[derive(Debug, Clone)]
 pub(crate) struct FiguresRow {
-    pub(crate) year: i32,
+    /// The year as people write it: `2026`, or `2026/27` for a financial year.
+    pub(crate) year: String,
     pub(crate) applications: usize,
     pub(crate) threshold_not_met: usize,
     pub(crate) reviews: usize,
     pub(crate) with_recommendations: usize,
+}
+
+/// The figures of the reporting year so far and the year before, in the partnership's own
+/// reporting year, as both the staff list and the public dashboard show them.
+#[derive(Debug, Clone)]
+pub(crate) struct FiguresTable {
+    /// The months a year runs, such as "January to December" or "April to March".
+    pub(crate) span: String,
+    /// This year, then last year.
+    pub(crate) rows: Vec<FiguresRow>,
+}
+
+/// The months a reporting year starting with `month` runs.
+fn year_span(month: time::Month) -> String {
+    format!("{} to {}", month_name(month as u8), month_name(month.previous() as u8))
+}
+
+/// The partnership's [`FiguresTable`] at `now`.
+pub(crate) async fn figures_table(
+    state: &AppState,
+    partnership: PartnershipId,
+    now: i64,
+) -> Result<FiguresTable, AppError> {
+    let starts = state.store.trigger_settings(partnership).await?.year_starts_in;
+    let this_year = ReportingYear::containing(today(now), starts);
+    let mut rows = Vec::new();
+    for year in [this_year, this_year.previous()] {
+        let f = state.store.trigger_annual_figures(partnership, year).await?;
+        rows.push(FiguresRow {
+            year: year.label(),
+            applications: f.applications,
+            threshold_not_met: f.threshold_not_met,
+            reviews: f.reviews_carried_out,
+            with_recommendations: f.reviews_with_recommendations,
+        });
+    }
+    Ok(FiguresTable { span: year_span(starts), rows })
 }
 
 #[derive(Template)]
@@ -412,7 +453,7 @@ pub(crate) struct FiguresRow {
 pub(crate) struct TriggerListPage {
     pub(crate) layout: Layout,
     pub(crate) applications: Vec<ApplicationRow>,
-    pub(crate) figures: Vec<FiguresRow>,
+    pub(crate) figures: FiguresTable,
     /// Whether to link the settings page (coordinators only).
     pub(crate) can_set_procedures: bool,
 }
@@ -573,10 +614,6 @@ fn letter_paragraphs(text: &str) -> Vec<Vec<String>> {
 // ---------------------------------------------------------------------------------------------
 // The list and the figures
 
-fn year_of(now: i64) -> i32 {
-    time::OffsetDateTime::from_unix_timestamp(now).map_or(1970, |at| at.year())
-}
-
 async fn list_applications(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -597,18 +634,7 @@ async fn list_applications(
             status: status_tag(a.status),
         })
         .collect();
-    let year = year_of(now);
-    let mut figures = Vec::new();
-    for year in [year, year - 1] {
-        let f = state.store.trigger_annual_figures(partnership, year).await?;
-        figures.push(FiguresRow {
-            year,
-            applications: f.applications,
-            threshold_not_met: f.threshold_not_met,
-            reviews: f.reviews_carried_out,
-            with_recommendations: f.reviews_with_recommendations,
-        });
-    }
+    let figures = figures_table(&state, partnership, now).await?;
     let page = TriggerListPage {
         layout: Layout::new("ASB case reviews", &signed_in.ctx, Section::CaseReviews),
         applications,
@@ -623,8 +649,9 @@ pub(crate) struct FiguresQuery {
     year: Option<String>,
 }
 
-/// `GET /api/v1/trigger/figures?year=YYYY`: the figures for a calendar year, for publication.
-/// Aggregates only, so any member of the partnership may read them.
+/// `GET /api/v1/trigger/figures?year=YYYY`: the figures for the partnership's reporting year
+/// starting in `YYYY` (the one containing today when not given), for publication. Aggregates
+/// only, so any member of the partnership may read them.
 async fn figures_json(
     State(state): State<AppState>,
     api: crate::cases::ApiUser,
@@ -634,10 +661,13 @@ async fn figures_json(
     let partnership = home_viewer(user)
         .map(|(p, _)| p)
         .or_else(|_| user.memberships.first().map(|m| m.partnership).ok_or(AppError::NotFound))?;
+    let starts = state.store.trigger_settings(partnership).await?.year_starts_in;
     let year = match query.year.as_deref() {
-        None => year_of(state.now()),
+        None => ReportingYear::containing(today(state.now()), starts),
         Some(text) => match text.parse::<i32>() {
-            Ok(year) if text.len() == 4 && (2014..=9999).contains(&year) => year,
+            Ok(year) if text.len() == 4 && (2014..=9998).contains(&year) => {
+                ReportingYear { start_year: year, start_month: starts }
+            }
             _ => {
                 let body =
                     serde_json::json!({ "error": "year must be a year from 2014, such as 2026" });
@@ -647,9 +677,10 @@ async fn figures_json(
     };
     let f = state.store.trigger_annual_figures(partnership, year).await?;
     let body = serde_json::json!({
-        "year": year,
-        "first_day": format!("{year:04}-01-01"),
-        "last_day": format!("{year:04}-12-31"),
+        "year": year.start_year,
+        "label": year.label(),
+        "first_day": year.first_day().map(iso),
+        "last_day": year.last_day().map(iso),
         "applications": f.applications,
         "threshold_not_met": f.threshold_not_met,
         "reviews_carried_out": f.reviews_carried_out,
@@ -1477,6 +1508,7 @@ pub(crate) struct TriggerSettingsPage {
     pub(crate) decision_working_days: String,
     pub(crate) review_working_days: String,
     pub(crate) escalation_route: String,
+    pub(crate) year_choices: Vec<Choice>,
 }
 
 impl TriggerSettingsPage {
@@ -1497,6 +1529,7 @@ fn settings_fields(settings: &TriggerSettings) -> Fields {
         ("decision_working_days".to_string(), settings.decision_working_days.to_string()),
         ("review_working_days".to_string(), settings.review_working_days.to_string()),
         ("escalation_route".to_string(), settings.escalation_route.clone()),
+        ("year_starts_month".to_string(), (settings.year_starts_in as u8).to_string()),
     ];
     if settings.single_hate_incident {
         fields.push(("single_hate_incident".to_string(), "yes".to_string()));
@@ -1529,7 +1562,40 @@ fn settings_page(
         decision_working_days: field(fields, "decision_working_days").to_string(),
         review_working_days: field(fields, "review_working_days").to_string(),
         escalation_route: field(fields, "escalation_route").to_string(),
+        year_choices: year_choices(field(fields, "year_starts_month")),
     }
+}
+
+/// The reporting years offered: the calendar year and the financial year, and any other start
+/// month already chosen (by an earlier version or the database), so saving keeps it.
+fn year_choices(chosen: &str) -> Vec<Choice> {
+    let mut months = vec![1u8, 4];
+    if let Ok(month) = chosen.parse::<u8>() {
+        if (1..=12).contains(&month) && !months.contains(&month) {
+            months.push(month);
+        }
+    }
+    months
+        .into_iter()
+        .map(|month| {
+            let span = year_span(time::Month::try_from(month).unwrap_or(time::Month::January));
+            let label = match month {
+                1 => format!("The calendar year ({span})"),
+                4 => format!("The financial year ({span})"),
+                _ => span,
+            };
+            Choice {
+                id: if month == 1 {
+                    "year_starts_month".to_string()
+                } else {
+                    format!("year_starts_month-{month}")
+                },
+                value: month.to_string(),
+                label,
+                checked: chosen == month.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// A whole number typed into `name`, or the error that says what to type.
@@ -1592,6 +1658,13 @@ fn check_settings(fields: &[(String, String)]) -> Result<TriggerSettings, Vec<Fi
             errors.push(error(name, "A service level must be between 1 and 365 days"));
         }
     }
+    let year_starts_in = field(fields, "year_starts_month")
+        .parse::<u8>()
+        .ok()
+        .and_then(|month| time::Month::try_from(month).ok());
+    if year_starts_in.is_none() {
+        errors.push(error("year_starts_month", "Choose the year the figures are published by"));
+    }
     let escalation_route = field(fields, "escalation_route").trim().to_string();
     if escalation_route.is_empty() {
         errors
@@ -1602,7 +1675,8 @@ fn check_settings(fields: &[(String, String)]) -> Result<TriggerSettings, Vec<Fi
         Some(acknowledge_days),
         Some(decision_working_days),
         Some(review_working_days),
-    ) = (threshold, acknowledge_days, decision_working_days, review_working_days)
+        Some(year_starts_in),
+    ) = (threshold, acknowledge_days, decision_working_days, review_working_days, year_starts_in)
     else {
         return Err(errors);
     };
@@ -1614,6 +1688,7 @@ fn check_settings(fields: &[(String, String)]) -> Result<TriggerSettings, Vec<Fi
         decision_working_days,
         review_working_days,
         escalation_route,
+        year_starts_in,
     };
     match settings.policy() {
         Ok(_) => {}

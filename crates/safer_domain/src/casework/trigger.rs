@@ -443,6 +443,57 @@ pub struct AnnualFigures {
     pub reviews_with_recommendations: usize,
 }
 
+/// The twelve months a set of annual figures covers: from the first day of `start_month` in
+/// `start_year`. January gives the calendar year; April the financial year most councils
+/// report by. Which one a partnership publishes by is its choice (the Act asks only that the
+/// figures be published at least every 12 months).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReportingYear {
+    /// The year it starts in.
+    pub start_year: i32,
+    /// The month it starts with.
+    pub start_month: time::Month,
+}
+
+impl ReportingYear {
+    /// The calendar year `year`.
+    pub fn calendar(year: i32) -> ReportingYear {
+        ReportingYear { start_year: year, start_month: time::Month::January }
+    }
+
+    /// The reporting year starting with `start_month` that contains `day`.
+    pub fn containing(day: Date, start_month: time::Month) -> ReportingYear {
+        let start_year =
+            if day.month() as u8 >= start_month as u8 { day.year() } else { day.year() - 1 };
+        ReportingYear { start_year, start_month }
+    }
+
+    /// The year before.
+    pub fn previous(self) -> ReportingYear {
+        ReportingYear { start_year: self.start_year - 1, ..self }
+    }
+
+    /// Its first day, or `None` outside the dates [`Date`] holds.
+    pub fn first_day(self) -> Option<Date> {
+        Date::from_calendar_date(self.start_year, self.start_month, 1).ok()
+    }
+
+    /// Its last day: the day before the next year's first day.
+    pub fn last_day(self) -> Option<Date> {
+        ReportingYear { start_year: self.start_year + 1, ..self }.first_day()?.previous_day()
+    }
+
+    /// How people write it: `2026` for a calendar year, `2026/27` for one that runs into the
+    /// next (`2099/00` at the turn of a century).
+    pub fn label(self) -> String {
+        if self.start_month == time::Month::January {
+            self.start_year.to_string()
+        } else {
+            format!("{}/{:02}", self.start_year, (self.start_year + 1).rem_euclid(100))
+        }
+    }
+}
+
 /// Counts the figures for the period `first_day..=last_day`. Applications and threshold
 /// decisions count by the day of application; reviews by the day they concluded, so a review
 /// of a late-December application counts in the year it was carried out.
@@ -757,6 +808,27 @@ mod tests {
                 ("Case review: finish the review", date!(2026 - 05 - 26)),
             ]
         );
+    }
+
+    #[test]
+    fn reporting_years_are_calendar_or_start_in_their_month() {
+        use time::Month::{April, January};
+        let financial = ReportingYear::containing(date!(2026 - 03 - 31), April);
+        assert_eq!(financial, ReportingYear { start_year: 2025, start_month: April });
+        assert_eq!(financial.label(), "2025/26");
+        assert_eq!(financial.first_day(), Some(date!(2025 - 04 - 01)));
+        assert_eq!(financial.last_day(), Some(date!(2026 - 03 - 31)));
+        let next = ReportingYear::containing(date!(2026 - 04 - 01), April);
+        assert_eq!((next.start_year, next.label()), (2026, "2026/27".to_string()));
+        assert_eq!(next.previous(), financial);
+        let calendar = ReportingYear::containing(date!(2026 - 01 - 01), January);
+        assert_eq!(calendar, ReportingYear::calendar(2026));
+        assert_eq!(calendar.label(), "2026");
+        assert_eq!(calendar.last_day(), Some(date!(2026 - 12 - 31)));
+        assert_eq!(ReportingYear::containing(date!(2100 - 02 - 01), April).label(), "2099/00");
+        // A year starting in March ends on the last day of February, leap years included.
+        let march = ReportingYear { start_year: 2027, start_month: time::Month::March };
+        assert_eq!(march.last_day(), Some(date!(2028 - 02 - 29)));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 use safer_domain::access::Viewer;
 use safer_domain::case::{CaseType, Consent, LinkRole, SubjectKind};
 use safer_domain::casework::trigger::{
-    AutomaticBasis, ComplaintStatus, Discretion, DiscretionGround, ThresholdDecision, VictimKind,
+    AutomaticBasis, ComplaintStatus, Discretion, DiscretionGround, ReportingYear,
+    ThresholdDecision, VictimKind,
 };
 use safer_domain::ids::{AgencyId, CaseId, PartnershipId};
 use safer_domain::Role;
@@ -642,7 +643,8 @@ async fn annual_figures_and_local_procedures() {
             .await
             .unwrap();
 
-        let y2026 = store.trigger_annual_figures(w.smp, 2026).await.unwrap();
+        let y2026 =
+            store.trigger_annual_figures(w.smp, ReportingYear::calendar(2026)).await.unwrap();
         assert_eq!(
             (
                 y2026.applications,
@@ -653,7 +655,8 @@ async fn annual_figures_and_local_procedures() {
             (3, 1, 0, 0),
             "{label}"
         );
-        let y2027 = store.trigger_annual_figures(w.smp, 2027).await.unwrap();
+        let y2027 =
+            store.trigger_annual_figures(w.smp, ReportingYear::calendar(2027)).await.unwrap();
         assert_eq!(
             (
                 y2027.applications,
@@ -664,10 +667,35 @@ async fn annual_figures_and_local_procedures() {
             (0, 0, 1, 1),
             "{label}"
         );
+        // By the financial year instead, April 2026 to March 2027 holds all of it: the three
+        // applications and the January review. The choice is kept with the procedures.
+        let financial = TriggerSettings { year_starts_in: time::Month::April, ..two };
+        store.set_trigger_settings(&w.coordinator, w.smp, &financial, 1).await.unwrap();
+        let starts = store.trigger_settings(w.smp).await.unwrap().year_starts_in;
+        assert_eq!(starts, time::Month::April, "{label}");
+        let year = ReportingYear::containing(date!(2027 - 03 - 31), starts);
+        let f = store.trigger_annual_figures(w.smp, year).await.unwrap();
+        assert_eq!(
+            (
+                f.applications,
+                f.threshold_not_met,
+                f.reviews_carried_out,
+                f.reviews_with_recommendations
+            ),
+            (3, 1, 1, 1),
+            "{label}: {}",
+            year.label()
+        );
+        let f = store.trigger_annual_figures(w.smp, year.previous()).await.unwrap();
+        assert_eq!((f.applications, f.reviews_carried_out), (0, 0), "{label}");
         // Another partnership's figures are its own.
         let other = store.upsert_partnership("other", "Other CSP", None, 0).await.unwrap().id();
         assert_eq!(
-            store.trigger_annual_figures(other, 2026).await.unwrap().applications,
+            store
+                .trigger_annual_figures(other, ReportingYear::calendar(2026))
+                .await
+                .unwrap()
+                .applications,
             0,
             "{label}"
         );

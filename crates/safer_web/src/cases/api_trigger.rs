@@ -262,6 +262,7 @@ pub(super) fn openapi() -> (Value, Value) {
         "/api/v1/trigger/figures": { "get": {
             "summary": "The annual figures the Act requires published; aggregates, for any member of the partnership",
             "parameters": [{ "name": "year", "in": "query", "required": false,
+                "description": "The year the partnership's reporting year starts in (the calendar or financial year, as its procedures say); the current one when not given",
                 "schema": { "type": "integer", "minimum": 2014 } }],
             "responses": with(with(errors(&["401", "404"]), "400", "Not a year", Some("Error")), "200", "The figures", Some("TriggerFigures")) } },
     });
@@ -306,7 +307,9 @@ pub(super) fn openapi() -> (Value, Value) {
             "recommendations": { "type": "array", "items": { "type": "object" } },
             "outcome_letter": { "type": ["string", "null"] }, "outcome_sent_on": { "type": ["string", "null"] } } },
         "TriggerFigures": { "type": "object", "properties": {
-            "year": { "type": "integer" }, "first_day": date.clone(), "last_day": date,
+            "year": { "type": "integer", "description": "The year it starts in" },
+            "label": { "type": "string", "examples": ["2026", "2026/27"] },
+            "first_day": date.clone(), "last_day": date,
             "applications": { "type": "integer" }, "threshold_not_met": { "type": "integer" },
             "reviews_carried_out": { "type": "integer" }, "reviews_with_recommendations": { "type": "integer" } } },
     });

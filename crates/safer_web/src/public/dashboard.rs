@@ -424,16 +424,6 @@ pub(crate) struct EntryView {
     pub(crate) published: String,
 }
 
-/// The Community Trigger figures for a calendar year.
-#[derive(Debug, Clone)]
-pub(crate) struct TriggerYear {
-    pub(crate) year: i32,
-    pub(crate) applications: usize,
-    pub(crate) threshold_not_met: usize,
-    pub(crate) reviews: usize,
-    pub(crate) with_recommendations: usize,
-}
-
 #[derive(Template)]
 #[template(path = "public/dashboard.html")]
 struct OverviewPage {
@@ -446,7 +436,7 @@ struct OverviewPage {
     plan_title: Option<String>,
     priorities: Vec<ProgressPriority>,
     entries: Vec<EntryView>,
-    trigger: Vec<TriggerYear>,
+    trigger: crate::trigger::FiguresTable,
 }
 
 fn progress_words(rag: Option<Rag>) -> (&'static str, &'static str) {
@@ -587,18 +577,7 @@ async fn overview(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         .into_iter()
         .map(entry_view)
         .collect();
-    let year = today(state.now()).year();
-    let mut trigger = Vec::new();
-    for year in [year, year - 1] {
-        let figures = state.store.trigger_annual_figures(door.partnership.id(), year).await?;
-        trigger.push(TriggerYear {
-            year,
-            applications: figures.applications,
-            threshold_not_met: figures.threshold_not_met,
-            reviews: figures.reviews_carried_out,
-            with_recommendations: figures.reviews_with_recommendations,
-        });
-    }
+    let trigger = crate::trigger::figures_table(&state, door.partnership.id(), state.now()).await?;
     let page = OverviewPage {
         layout: PublicLayout::cacheable(
             "Community safety in numbers",

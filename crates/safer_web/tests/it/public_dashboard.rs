@@ -160,7 +160,8 @@ async fn the_dashboard_counts_the_borough_and_its_wards() {
         assert!(page.contains("Locations are approximate"));
         assert!(page.contains("as well as changes in crime itself"));
         assert!(page.contains("role=\"img\""), "{label}: the chart is an image with a name");
-        assert!(page.contains("<caption class=\"app-table__caption app-table__caption--m\">ASB case reviews by calendar year</caption>"));
+        assert!(page.contains("<caption class=\"app-table__caption app-table__caption--m\">ASB case reviews by year</caption>"));
+        assert!(page.contains("Year (January to December)"), "{label}: the procedures' default");
         assert!(!page.contains("<script"), "{label}: no JavaScript");
 
         let ward = get_with(&app, &format!("/public/dashboard/wards/{BRIDGE}"), None).await;

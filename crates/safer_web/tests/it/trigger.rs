@@ -1,6 +1,7 @@
 use axum::http::StatusCode;
 use safer_domain::access::Viewer;
 use safer_domain::case::{CaseType, Consent, LinkRole, SubjectKind};
+use safer_domain::casework::trigger::ReportingYear;
 use safer_domain::ids::{AgencyId, CaseId};
 use safer_domain::Role;
 use safer_storage::{NewCase, NewIncident, NewSubject, Store};
@@ -196,6 +197,36 @@ async fn a_coordinator_takes_an_application_from_receipt_to_the_outcome_letter()
         );
         let list = app.get("/trigger", &mut jar).await;
         assert!(list.body.contains("Outcome sent"), "{label}");
+        assert!(list.body.contains("Year (January to December)"), "{label}");
+
+        // Counted by the financial year instead, the same request names April to March.
+        let smp = app.db.store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let smp = smp.unwrap().id();
+        let coordinator = app.db.store.user_by_username("coordinator").await.unwrap().unwrap();
+        let viewer = Viewer {
+            user: coordinator.id(),
+            agency: AgencyId(coordinator.agency_id),
+            roles: vec![Role::Coordinator],
+        };
+        let financial = safer_storage::TriggerSettings {
+            year_starts_in: time::Month::April,
+            ..app.db.store.trigger_settings(smp).await.unwrap()
+        };
+        app.db.store.set_trigger_settings(&viewer, smp, &financial, 1).await.unwrap();
+        let figures = app.get("/api/v1/trigger/figures?year=2023", &mut jar).await;
+        let json: serde_json::Value = serde_json::from_str(&figures.body).unwrap();
+        assert_eq!(json["label"], "2023/24", "{label}: {json}");
+        assert_eq!(
+            (json["first_day"].as_str(), json["last_day"].as_str()),
+            (Some("2023-04-01"), Some("2024-03-31"))
+        );
+        assert_eq!(json["applications"], 1, "{label}: {json}");
+        let list = app.get("/trigger", &mut jar).await;
+        assert!(list.body.contains("Year (April to March)"), "{label}");
+        assert!(
+            list.body.contains(">2023/24</th>") && list.body.contains(">2022/23</th>"),
+            "{label}"
+        );
     }
 }
 
@@ -458,7 +489,7 @@ async fn trigger_forms_need_the_csrf_token() {
                     .unwrap()
                     .unwrap()
                     .id(),
-                2023
+                ReportingYear::calendar(2023)
             )
             .await
             .unwrap()
@@ -481,6 +512,7 @@ fn settings_form<'a>(token: &'a str, threshold: &'a str) -> Vec<(&'a str, &'a st
         ("decision_working_days", "20"),
         ("review_working_days", "35"),
         ("escalation_route", "Contact the CSP manager at Maidstone Borough Council."),
+        ("year_starts_month", "1"),
     ]
 }
 
@@ -550,6 +582,22 @@ async fn a_coordinator_sets_the_threshold_and_the_next_assessment_uses_it() {
             "{label}: {}",
             page.body
         );
+
+        // The year the figures are counted by: the calendar year until the financial year is
+        // chosen; anything else is an error by the field.
+        assert!(shown.body.contains("value=\"1\" checked"), "{label}: the calendar year");
+        let mut financial = settings_form(&token, "2");
+        financial.retain(|(name, _)| *name != "year_starts_month");
+        let none = app.post_form("/trigger/settings", &financial, &mut jar).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(none.body.contains("Choose the year the figures are published by"), "{label}");
+        financial.push(("year_starts_month", "4"));
+        let saved = app.post_form("/trigger/settings", &financial, &mut jar).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{label}: {}", saved.body);
+        let starts = store.trigger_settings(smp).await.unwrap().year_starts_in;
+        assert_eq!(starts, time::Month::April, "{label}");
+        let shown = app.get("/trigger/settings", &mut jar).await;
+        assert!(shown.body.contains("value=\"4\" checked"), "{label}: {}", shown.body);
 
         // Panel chairs handle case reviews but do not set the procedures; analysts see nothing.
         for username in ["chair", "analyst"] {
