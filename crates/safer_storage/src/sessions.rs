@@ -5,7 +5,7 @@
 //! of the database does not let anyone sign in.
 
 use crate::{on_pool, Result, Store, User};
-use safer_domain::ids::UserId;
+use safer_domain::ids::{PartnershipId, UserId};
 
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -20,6 +20,8 @@ pub struct SessionRecord {
     pub last_seen_at: i64,
     /// When it stops working (unix seconds).
     pub expires_at: i64,
+    /// The partnership its user chose to work in, if they chose one.
+    pub partnership_id: Option<i64>,
 }
 
 impl Store {
@@ -44,8 +46,8 @@ impl Store {
         now: i64,
     ) -> Result<Option<(SessionRecord, User)>> {
         const SESSION: &str =
-            "SELECT token_hash, user_id, created_at, last_seen_at, expires_at FROM sessions \
-             WHERE token_hash = $1 AND expires_at > $2";
+            "SELECT token_hash, user_id, created_at, last_seen_at, expires_at, partnership_id \
+             FROM sessions WHERE token_hash = $1 AND expires_at > $2";
         const USER: &str =
             "SELECT id, username, display_name, agency_id, password_hash, disabled FROM users \
              WHERE id = $1 AND disabled = FALSE";
@@ -56,6 +58,18 @@ impl Store {
             let user = sqlx::query_as::<_, User>(USER).bind(session.user_id).fetch_optional(pool).await?;
             Ok(user.map(|user| (session, user)))
         })
+    }
+
+    /// Records the partnership the session's user works in from now on. The caller checks the
+    /// user belongs to it.
+    pub async fn set_session_partnership(
+        &self,
+        token_hash: &str,
+        partnership: PartnershipId,
+    ) -> Result<()> {
+        const SQL: &str = "UPDATE sessions SET partnership_id = $1 WHERE token_hash = $2";
+        on_pool!(self, pool => sqlx::query(SQL).bind(partnership.0).bind(token_hash).execute(pool).await?.rows_affected());
+        Ok(())
     }
 
     /// Records that a session was used and slides its expiry forward, never past `hard_limit`

@@ -109,7 +109,9 @@ pub(crate) struct CurrentUser {
     pub(crate) partnerships: Vec<String>,
     /// The agency they work for (case access is decided by agency).
     pub(crate) agency_id: AgencyId,
-    /// Each partnership they belong to with their roles in it, by partnership name.
+    /// Each partnership they belong to with their roles in it: the one they chose to work in
+    /// first (see [`current_user`]), then the others by name. Pages that work in one
+    /// partnership take the first that fits, so a user in several works in the one they chose.
     pub(crate) memberships: Vec<PartnershipRoles>,
 }
 
@@ -117,6 +119,8 @@ pub(crate) struct CurrentUser {
 #[derive(Debug, Clone)]
 pub(crate) struct PartnershipRoles {
     pub(crate) partnership: PartnershipId,
+    /// The partnership's name.
+    pub(crate) name: String,
     pub(crate) roles: Vec<Role>,
 }
 
@@ -190,17 +194,28 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: boo
     HeaderValue::from_str(&cookie).expect("cookie names and tokens are ASCII")
 }
 
-async fn current_user(store: &Store, user: safer_storage::User) -> Result<CurrentUser, StoreError> {
+/// The signed-in user with their memberships, the partnership chosen for the session
+/// (`working_in`, if they still belong to it) first.
+async fn current_user(
+    store: &Store,
+    user: safer_storage::User,
+    working_in: Option<PartnershipId>,
+) -> Result<CurrentUser, StoreError> {
     let agency = store.agency(safer_domain::ids::AgencyId(user.agency_id)).await?;
     let memberships = store.memberships(user.id()).await?;
     let mut by_partnership: Vec<PartnershipRoles> = Vec::new();
     for m in &memberships {
         match by_partnership.iter_mut().find(|p| p.partnership == m.partnership_id) {
             Some(entry) => entry.roles.push(m.role),
-            None => by_partnership
-                .push(PartnershipRoles { partnership: m.partnership_id, roles: vec![m.role] }),
+            None => by_partnership.push(PartnershipRoles {
+                partnership: m.partnership_id,
+                name: m.partnership_name.clone(),
+                roles: vec![m.role],
+            }),
         }
     }
+    // A stable sort: the chosen one first, the rest stay by name.
+    by_partnership.sort_by_key(|p| Some(p.partnership) != working_in);
     let mut roles: Vec<Role> = memberships.iter().map(|m| m.role).collect();
     roles.sort();
     roles.dedup();
@@ -243,7 +258,8 @@ pub(crate) async fn session_layer(
                         return AppError::from(err).into_response();
                     }
                 }
-                match current_user(&state.store, stored_user).await {
+                let working_in = session.partnership_id.map(PartnershipId);
+                match current_user(&state.store, stored_user, working_in).await {
                     Ok(current) => user = Some(current),
                     Err(err) => return AppError::from(err).into_response(),
                 }

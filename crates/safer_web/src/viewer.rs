@@ -7,10 +7,11 @@ use safer_domain::ids::{CaseId, PartnershipId};
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
 
-/// The partnership whose cases a user works, with their viewer there: the first (by name) in
-/// which one of their roles works cases. Users in several such partnerships list and open
-/// cases in that one; a case's own pages use the case's partnership ([`case_viewer`]). Not
-/// found for users whose roles work no cases, so the routes are not revealed.
+/// The partnership whose cases a user works, with their viewer there: the first in which one
+/// of their roles works cases, taking the one they chose to work in on their account page
+/// first, then the others by name. Users in several such partnerships list and open cases in
+/// that one; a case's own pages use the case's partnership ([`case_viewer`]). Not found for
+/// users whose roles work no cases, so the routes are not revealed.
 pub(crate) fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
     user.memberships
         .iter()

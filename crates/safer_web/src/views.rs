@@ -12,6 +12,9 @@ use crate::VERSION;
 pub(crate) struct UserBadge {
     pub(crate) display_name: String,
     pub(crate) agency_name: String,
+    /// The partnership they work in, for users in several (who can change it on their account
+    /// page); `None` for everyone else.
+    pub(crate) working_in: Option<String>,
 }
 
 /// A link in the service navigation.
@@ -59,6 +62,11 @@ impl Layout {
         let user = ctx.user.as_ref().map(|u: &CurrentUser| UserBadge {
             display_name: u.display_name.clone(),
             agency_name: u.agency_name.clone(),
+            working_in: u
+                .memberships
+                .first()
+                .filter(|_| u.memberships.len() > 1)
+                .map(|m| m.name.clone()),
         });
         let works_cases =
             ctx.user.as_ref().is_some_and(|u| u.roles.iter().any(|r| r.works_cases()));
@@ -489,4 +497,7 @@ pub(crate) struct AccountPage {
     pub(crate) agency_name: String,
     pub(crate) roles: Vec<&'static str>,
     pub(crate) partnerships: Vec<String>,
+    /// For a user in several partnerships, each as (id, name, whether they work in it now),
+    /// to choose from; empty for everyone else.
+    pub(crate) working_in: Vec<(i64, String, bool)>,
 }

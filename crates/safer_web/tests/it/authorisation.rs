@@ -645,12 +645,13 @@ async fn seed(app: &TestApp) -> World {
 // The routes
 
 /// Routes that hold no case data, with why; every other route must be in [`calls`].
-const NO_CASE_DATA: [(&str, &str, &str); 19] = [
+const NO_CASE_DATA: [(&str, &str, &str); 20] = [
     ("/", "get", "redirects to the plans"),
     ("/sign-in", "get", "signing in (sign_in.rs)"),
     ("/sign-in", "post", "signing in (sign_in.rs)"),
     ("/sign-out", "post", "signing out (sign_in.rs)"),
     ("/account", "get", "the user's own account"),
+    ("/account/partnership", "post", "the partnership the user works in (account.rs)"),
     ("/plans", "get", "the partnership's plan"),
     ("/plans/{plan}", "get", "the partnership's plan"),
     ("/plans/{plan}/priorities/{priority}", "get", "the partnership's plan"),

@@ -167,3 +167,105 @@ async fn redirects_after_sign_in_stay_on_this_site() {
         .await;
     assert_eq!(reply.location(), "/");
 }
+
+/// A user in two partnerships works in the first by name until they choose the other on their
+/// account page; from then on their case list is the other's, and the header says which.
+/// Choosing a partnership they are not in changes nothing, and the form needs its CSRF token.
+#[tokio::test]
+async fn a_user_in_two_partnerships_chooses_which_to_work_in() {
+    use safer_domain::access::Viewer;
+    use safer_domain::ids::AgencyId;
+    use safer_domain::Role;
+    use safer_storage::NewCase;
+
+    for app in TestApp::all().await {
+        let label = app.label();
+        let store = &app.db.store;
+        let maidstone =
+            store.partnership_by_slug("safer-maidstone-partnership").await.unwrap().unwrap().id();
+        let ashford = store
+            .upsert_partnership("ashford-csp", "Ashford Community Safety Partnership", None, 0)
+            .await
+            .unwrap()
+            .id();
+        let elsewhere =
+            store.upsert_partnership("elsewhere", "Elsewhere CSP", None, 0).await.unwrap().id();
+        let user = safer_test_utils::fixtures::add_user(
+            store,
+            maidstone,
+            "analyst-and-officer",
+            "kent-police",
+            Role::Practitioner,
+        )
+        .await;
+        store.grant_role(user.id(), ashford, Role::Practitioner, 0).await.unwrap();
+        let viewer = Viewer {
+            user: user.id(),
+            agency: AgencyId(user.agency_id),
+            roles: vec![Role::Practitioner],
+        };
+        for (partnership, summary) in
+            [(maidstone, "Noise in Maidstone town centre"), (ashford, "Graffiti in Ashford")]
+        {
+            let case = NewCase {
+                partnership,
+                case_type: safer_domain::case::CaseType::Asb,
+                summary,
+                opened_on: "2023-11-01",
+            };
+            store.open_case(&viewer, &case, 1).await.unwrap();
+        }
+
+        let mut jar = Jar::default();
+        app.sign_in("analyst-and-officer", PASSWORD, &mut jar).await;
+        let cases = app.get("/cases", &mut jar).await;
+        assert!(cases.body.contains("Graffiti in Ashford"), "{label}: first by name");
+        assert!(!cases.body.contains("Noise in Maidstone"), "{label}");
+        assert!(cases.body.contains("Working in Ashford Community Safety Partnership"), "{label}");
+        let account = app.get("/account", &mut jar).await;
+        let token = account.csrf_token();
+        assert!(account.body.contains(&format!("value=\"{}\" checked", ashford.0)), "{label}");
+        assert!(account.body.contains(&format!("value=\"{}\"", maidstone.0)), "{label}");
+
+        // Not a member of it: nothing changes. No token: refused.
+        let other = elsewhere.0.to_string();
+        let posted = app
+            .post_form(
+                "/account/partnership",
+                &[("csrf_token", &token), ("partnership", &other)],
+                &mut jar,
+            )
+            .await;
+        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{label}");
+        let maidstone_id = maidstone.0.to_string();
+        let forged = app
+            .post_form("/account/partnership", &[("partnership", &maidstone_id)], &mut jar)
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{label}");
+        assert!(app.get("/cases", &mut jar).await.body.contains("Graffiti in Ashford"), "{label}");
+
+        let chosen = app
+            .post_form(
+                "/account/partnership",
+                &[("csrf_token", &token), ("partnership", &maidstone_id)],
+                &mut jar,
+            )
+            .await;
+        assert_eq!(
+            (chosen.status, chosen.location()),
+            (StatusCode::SEE_OTHER, "/account"),
+            "{label}"
+        );
+        let cases = app.get("/cases", &mut jar).await;
+        assert!(cases.body.contains("Noise in Maidstone town centre"), "{label}: {}", cases.body);
+        assert!(!cases.body.contains("Graffiti in Ashford"), "{label}");
+        assert!(cases.body.contains("Working in Safer Maidstone Partnership"), "{label}");
+
+        // A user in one partnership is not offered the choice.
+        let mut single = Jar::default();
+        app.sign_in("coordinator", PASSWORD, &mut single).await;
+        let account = app.get("/account", &mut single).await;
+        assert!(!account.body.contains("Work in this partnership"), "{label}");
+        assert!(!account.body.contains("Working in"), "{label}");
+    }
+}
