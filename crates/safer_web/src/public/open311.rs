@@ -81,7 +81,22 @@ async fn door(state: &AppState) -> Result<FrontDoor, Response> {
         .map_err(|_| error(StatusCode::NOT_FOUND, "this server offers no Open311 interface"))
 }
 
-/// Checks an optional `jurisdiction_id` names the partnership.
+/// The front door for a request whose parameters may name a `jurisdiction_id`, or returns the
+/// spec's refusal from the handler: 404 when no front door is configured or when the
+/// jurisdiction is not the partnership's.
+macro_rules! door_or_return {
+    ($state:expr, $params:expr) => {{
+        let door = match door($state).await {
+            Ok(door) => door,
+            Err(response) => return response,
+        };
+        if let Some(response) = jurisdiction(&door, $params) {
+            return response;
+        }
+        door
+    }};
+}
+
 /// The refusal when a `jurisdiction_id` is given that is not the partnership's.
 fn jurisdiction(door: &FrontDoor, query: &HashMap<String, String>) -> Option<Response> {
     match query.get("jurisdiction_id") {
@@ -119,7 +134,7 @@ async fn discovery(State(state): State<AppState>, headers: HeaderMap) -> Respons
     Json(json!({
         "changeset": iso(0),
         "contact": format!("{} (the public front door)", door.partnership.name),
-        "key_service": "Ask the partnership for an API key; it is made with `safer open311 key add`.",
+        "key_service": "Ask the partnership for an API key; it is made with `safer open311 add`.",
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
             "url": format!("{scheme}://{host}/open311/v2"),
@@ -136,13 +151,7 @@ async fn services(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let door = match door(&state).await {
-        Ok(door) => door,
-        Err(response) => return response,
-    };
-    if let Some(response) = jurisdiction(&door, &query) {
-        return response;
-    }
+    let door = door_or_return!(&state, &query);
     let list: Vec<Value> = door
         .config
         .triage
@@ -177,13 +186,7 @@ async fn service(
     Path(segment): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let door = match door(&state).await {
-        Ok(door) => door,
-        Err(response) => return response,
-    };
-    if let Some(response) = jurisdiction(&door, &query) {
-        return response;
-    }
+    let door = door_or_return!(&state, &query);
     let Some(code) = json_path(&segment) else { return only_json() };
     match door.config.triage.behaviour(code).filter(|b| b.route == Route::CouncilAsb) {
         Some(b) => {
@@ -237,13 +240,7 @@ async fn requests(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let door = match door(&state).await {
-        Ok(door) => door,
-        Err(response) => return response,
-    };
-    if let Some(response) = jurisdiction(&door, &query) {
-        return response;
-    }
+    let door = door_or_return!(&state, &query);
     let partnership = door.partnership.id();
     let mut found = Vec::new();
     if let Some(ids) = query.get("service_request_id") {
@@ -309,13 +306,7 @@ async fn request(
     Path(segment): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let door = match door(&state).await {
-        Ok(door) => door,
-        Err(response) => return response,
-    };
-    if let Some(response) = jurisdiction(&door, &query) {
-        return response;
-    }
+    let door = door_or_return!(&state, &query);
     let Some(id) = json_path(&segment) else { return only_json() };
     match state.store.public_request(door.partnership.id(), id).await {
         Ok(Some(found)) => Json(json!([request_json(&door, &found)])).into_response(),
