@@ -733,11 +733,20 @@ macro_rules! insert_power {
 }
 
 /// Opens a write transaction on `$pool`, checks `$viewer` may write to `$case` (refusing as not
-/// found, audited) and that powers are recorded on cases of its type ([`NOT_ON_THIS_CASE`]
-/// otherwise), and binds the transaction to `$tx`.
+/// found, audited), and binds the transaction to `$tx`.
 macro_rules! writable_case {
     ($store:expr, $pool:expr, $tx:ident, $viewer:expr, $case:expr, $now:expr) => {
         $crate::casework::case_tx!($store, $pool, $tx, access, $viewer, $case, $now, can_write);
+    };
+}
+
+/// [`writable_case!`] for a new power: also checks powers are recorded on cases of the case's
+/// type ([`NOT_ON_THIS_CASE`] otherwise). Changes to a power already recorded (appeals,
+/// extensions, a fixed penalty for a CPN) are not checked again, so a power recorded before
+/// the rule can still be seen through.
+macro_rules! case_for_new_power {
+    ($store:expr, $pool:expr, $tx:ident, $viewer:expr, $case:expr, $now:expr) => {
+        writable_case!($store, $pool, $tx, $viewer, $case, $now);
         let case_type: String = sqlx::query_scalar("SELECT case_type FROM cases WHERE id = $1")
             .bind($case.0)
             .fetch_one(&mut *$tx)
@@ -898,7 +907,7 @@ impl Store {
         let issued_on = given_day(warning.issued_on, "the day the warning was given")?.date();
         let comply_by = given_day(warning.comply_by_on, "the last day to stop")?.date();
         on_pool!(self, pool => {
-            writable_case!(self, pool, tx, viewer, case, now);
+            case_for_new_power!(self, pool, tx, viewer, case, now);
             let recipient: Recipient = recipient_of!(tx, case, warning.subject)?;
             Warning::new(recipient.key().clone(), conduct.clone(), issued_on, comply_by).map_err(rule)?;
             let row = NewRow {
@@ -944,7 +953,7 @@ impl Store {
         let issue_on = given_day(cpn.issued_on, "the day the notice is issued")?.date();
         let requirements = requirements_of(&cpn.requirements)?;
         on_pool!(self, pool => {
-            writable_case!(self, pool, tx, viewer, case, now);
+            case_for_new_power!(self, pool, tx, viewer, case, now);
             let recipient: Recipient = recipient_of!(tx, case, cpn.subject)?;
             let rows = power_rows!(tx, case);
             let warnings = rows
@@ -1109,7 +1118,7 @@ impl Store {
             _ => "police-inspector",
         };
         on_pool!(self, pool => {
-            writable_case!(self, pool, tx, viewer, case, now);
+            case_for_new_power!(self, pool, tx, viewer, case, now);
             ClosureNotice::new(issuer, served, hours).map_err(rule)?;
             let row = NewRow {
                 served_at: Some(served_at),
@@ -1158,7 +1167,7 @@ impl Store {
         let made = given_day(made_on, "the day the order was made")?.date();
         let until = given_day(until_on, "the last day of the order")?.date();
         on_pool!(self, pool => {
-            writable_case!(self, pool, tx, viewer, case, now);
+            case_for_new_power!(self, pool, tx, viewer, case, now);
             ClosureOrder::new(made, until).map_err(rule)?;
             let row = NewRow {
                 issued_on: Some(made_on.to_string()),
@@ -1210,7 +1219,7 @@ impl Store {
             None => None,
         };
         on_pool!(self, pool => {
-            writable_case!(self, pool, tx, viewer, case, now);
+            case_for_new_power!(self, pool, tx, viewer, case, now);
             let order = match last_day {
                 Some(last_day) => Pspo::new(made, last_day).map_err(rule)?,
                 None => Pspo::for_three_years(made),
@@ -1271,7 +1280,7 @@ impl Store {
             None => None,
         };
         on_pool!(self, pool => {
-            writable_case!(self, pool, tx, viewer, case, now);
+            case_for_new_power!(self, pool, tx, viewer, case, now);
             let linked: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM case_links WHERE case_id = $1 AND subject_id = $2",
             )
