@@ -11,7 +11,7 @@
 //! Responses ([`SurveyResponses`]) hold answers as option indexes into the definition, so the
 //! analysis never compares strings; `safer_import::survey` builds them from a CSV.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -176,6 +176,47 @@ impl SurveyDefinition {
             question.required = false;
         }
         previous
+    }
+
+    /// Responses as the CSV `safer survey analyse` and `safer survey import` read: a header of
+    /// the variable ids, the question ids and the definition's weight column (if it has one),
+    /// then one row per response (question or variable id → the option ids chosen) with
+    /// multiple-choice answers joined by `;` and weight 1. Used by the online surveys' export,
+    /// from the command line and from the staff page alike.
+    pub fn responses_csv<'a>(
+        &self,
+        responses: impl IntoIterator<Item = &'a BTreeMap<String, Vec<String>>>,
+    ) -> String {
+        let mut columns: Vec<&str> = self.variables.iter().map(|v| v.id.as_str()).collect();
+        columns.extend(self.questions.iter().map(|q| q.id.as_str()));
+        let weight = self.survey.weight_column.as_deref();
+        let mut header: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
+        header.extend(weight.map(csv_cell));
+        let mut csv = header.join(",");
+        csv.push('\n');
+        for answers in responses {
+            let mut row: Vec<String> = columns
+                .iter()
+                .map(|column| {
+                    csv_cell(&answers.get(*column).map(|a| a.join(";")).unwrap_or_default())
+                })
+                .collect();
+            if weight.is_some() {
+                row.push("1".to_string());
+            }
+            csv.push_str(&row.join(","));
+            csv.push('\n');
+        }
+        csv
+    }
+}
+
+/// One CSV cell: quoted when it holds a comma, a quote or a line break.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
     }
 }
 

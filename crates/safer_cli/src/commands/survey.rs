@@ -20,8 +20,8 @@ use safer_domain::ids::PartnershipId;
 use safer_domain::survey::{parse_definition, QuestionKind, SurveyDefinition, SurveyResponses};
 use safer_import::survey::parse_responses;
 use safer_storage::{
-    survey_code_hash, NewOnlineSurvey, OnlineSurveyOutcome, OnlineSurveyResponse, Store,
-    SurveyWaveAnswer, SurveyWaveOutcome, SurveyWaveQuestion,
+    survey_code_hash, NewOnlineSurvey, OnlineSurveyOutcome, Store, SurveyWaveAnswer,
+    SurveyWaveOutcome, SurveyWaveQuestion,
 };
 
 use super::open_store;
@@ -871,42 +871,6 @@ async fn publish_command(config: &Config, args: &SurveyPublishArgs) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-/// One CSV cell: quoted when it holds a comma, a quote or a line break.
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
-/// The responses as the CSV `safer survey analyse` and `safer survey import` read: a header of
-/// the variable ids, the question ids and the definition's weight column (if it has one), then
-/// one row per response with multiple-choice answers joined by `;` and weight 1.
-pub fn responses_csv(definition: &SurveyDefinition, responses: &[OnlineSurveyResponse]) -> String {
-    let mut columns: Vec<&str> = definition.variables.iter().map(|v| v.id.as_str()).collect();
-    columns.extend(definition.questions.iter().map(|q| q.id.as_str()));
-    let weight = definition.survey.weight_column.as_deref();
-    let mut header: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
-    header.extend(weight.map(csv_cell));
-    let mut csv = header.join(",");
-    csv.push('\n');
-    for response in responses {
-        let mut row: Vec<String> = columns
-            .iter()
-            .map(|column| {
-                csv_cell(&response.answers.get(*column).map(|a| a.join(";")).unwrap_or_default())
-            })
-            .collect();
-        if weight.is_some() {
-            row.push("1".to_string());
-        }
-        csv.push_str(&row.join(","));
-        csv.push('\n');
-    }
-    csv
-}
-
 /// Writes the online responses of wave `wave` of survey `survey` to `out`; returns how many.
 pub async fn export_responses(
     store: &Store,
@@ -921,7 +885,7 @@ pub async fn export_responses(
     let definition = parse_definition(&online.definition)
         .map_err(|_| anyhow::anyhow!("the stored definition of `{survey}` no longer reads"))?;
     let responses = store.online_survey_responses(online.id).await?;
-    std::fs::write(out, responses_csv(&definition, &responses))
+    std::fs::write(out, definition.responses_csv(responses.iter().map(|r| &r.answers)))
         .with_context(|| format!("cannot write {}", out.display()))?;
     Ok(responses.len())
 }
