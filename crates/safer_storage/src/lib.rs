@@ -66,7 +66,7 @@ pub use geography::{GeographyBatch, GeographyOutcome, NewBoundary, StoredBoundar
 pub use indicators::{NewPartnerIndicator, PartnerIndicator, PartnerIndicatorsOutcome};
 pub use online_surveys::{
     survey_code_hash, NewOnlineSurvey, OnlineSurvey, OnlineSurveyOutcome, OnlineSurveyResponse,
-    SurveyAnswers, CODE_REFUSED, DEFINITION_FIXED, SURVEY_CLOSED,
+    OnlineSurveySummary, SurveyAnswers, CODE_REFUSED, DEFINITION_FIXED, SURVEY_CLOSED,
 };
 pub use panels::{AgendaItem, Meeting, Panel};
 pub use plan_indicators::{

@@ -104,6 +104,19 @@ pub struct OnlineSurveyResponse {
     pub answers: SurveyAnswers,
 }
 
+/// A published wave with its counts, for the staff page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineSurveySummary {
+    /// The wave.
+    pub survey: OnlineSurvey,
+    /// Responses stored so far.
+    pub responses: i64,
+    /// Invitation codes made for it.
+    pub codes_issued: i64,
+    /// Of those, the ones used.
+    pub codes_used: i64,
+}
+
 /// The SHA-256 (hex) of an invitation code, after normalising it: upper case, with spaces and
 /// hyphens removed, so `abcde-fghjk` and `ABCDEFGHJK` are the same code.
 pub fn survey_code_hash(code: &str) -> String {
@@ -121,6 +134,9 @@ fn day_of(now: i64) -> i64 {
 }
 
 type SurveyRow = (i64, i64, String, String, String, String, bool, i64, Option<i64>, i64);
+
+/// A survey's id with its counts of responses, codes issued and codes used.
+type CountsRow = (i64, i64, i64, i64);
 
 const SURVEY_COLUMNS: &str = "id, partnership_id, survey, wave, title, definition, \
                               codes_required, opens_at, closes_at, published_at";
@@ -346,6 +362,59 @@ impl Store {
             tx.commit().await?;
             Ok(())
         })
+    }
+
+    /// Every wave the partnership has published, newest first, with its counts of responses
+    /// and of invitation codes issued and used.
+    pub async fn online_survey_summaries(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Vec<OnlineSurveySummary>> {
+        let sql = format!(
+            "SELECT {SURVEY_COLUMNS} FROM online_surveys WHERE partnership_id = $1 \
+             ORDER BY published_at DESC, id DESC"
+        );
+        const COUNTS: &str = "SELECT s.id, \
+             (SELECT COUNT(*) FROM online_survey_responses r WHERE r.online_survey_id = s.id), \
+             (SELECT COUNT(*) FROM online_survey_codes c WHERE c.online_survey_id = s.id), \
+             (SELECT COUNT(*) FROM online_survey_codes c \
+              WHERE c.online_survey_id = s.id AND c.used_at IS NOT NULL) \
+             FROM online_surveys s WHERE s.partnership_id = $1";
+        let (rows, counts): (Vec<SurveyRow>, Vec<CountsRow>) = on_pool!(self, pool => {
+            let rows = sqlx::query_as(&sql).bind(partnership.0).fetch_all(pool).await?;
+            let counts = sqlx::query_as(COUNTS).bind(partnership.0).fetch_all(pool).await?;
+            (rows, counts)
+        });
+        Ok(rows
+            .into_iter()
+            .map(survey_of)
+            .map(|survey| {
+                let (responses, codes_issued, codes_used) = counts
+                    .iter()
+                    .find(|(id, ..)| *id == survey.id)
+                    .map_or((0, 0, 0), |&(_, r, i, u)| (r, i, u));
+                OnlineSurveySummary { survey, responses, codes_issued, codes_used }
+            })
+            .collect())
+    }
+
+    /// Closes the partnership's survey `id` at `now`, unless it has already closed; false when
+    /// it had. Not found when there is no such survey.
+    pub async fn close_online_survey(
+        &self,
+        partnership: PartnershipId,
+        id: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let survey = self.online_survey(partnership, id).await?.ok_or(StoreError::NotFound)?;
+        if survey.closes_at.is_some_and(|closes| closes <= now) {
+            return Ok(false);
+        }
+        const SQL: &str = "UPDATE online_surveys SET closes_at = $1 \
+             WHERE id = $2 AND partnership_id = $3 AND (closes_at IS NULL OR closes_at > $1)";
+        let changed = on_pool!(self, pool => sqlx::query(SQL)
+            .bind(now).bind(id).bind(partnership.0).execute(pool).await?.rows_affected());
+        Ok(changed == 1)
     }
 
     /// Every response to survey `survey_id`, in the order they arrived.

@@ -22,6 +22,7 @@ mod format;
 mod health;
 mod indicators;
 mod marac;
+mod online_surveys;
 mod panels;
 mod plans;
 mod powers;
@@ -180,6 +181,7 @@ pub fn app(state: AppState) -> Router {
         .merge(marac::router())
         .merge(panels::router())
         .merge(trigger::router())
+        .merge(online_surveys::router())
         .merge(public::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::session_layer))
         .merge(health::router())

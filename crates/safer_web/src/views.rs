@@ -53,6 +53,7 @@ pub(crate) enum Section {
     Due,
     Panels,
     CaseReviews,
+    Surveys,
     Account,
     None,
 }
@@ -102,6 +103,16 @@ impl Layout {
                     label: "Case reviews",
                     href: "/trigger".to_string(),
                     active: section == Section::CaseReviews,
+                });
+            }
+            let runs_surveys = ctx.user.as_ref().is_some_and(|u| {
+                u.roles.iter().any(|r| matches!(r, Role::Analyst | Role::Coordinator))
+            });
+            if runs_surveys {
+                nav.push(NavItem {
+                    label: "Surveys",
+                    href: "/online-surveys".to_string(),
+                    active: section == Section::Surveys,
                 });
             }
             nav.push(NavItem {

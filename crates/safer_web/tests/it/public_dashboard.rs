@@ -437,7 +437,8 @@ impl TokenOrEmpty for Reply {
     }
 }
 
-/// The dashboard, a ward page and the coordinators' page (with its error summary) pass axe-core
+/// The dashboard, a ward page, the coordinators' page (with its error summary), the staff
+/// online surveys page and an account page offering two partnerships pass axe-core
 /// (WCAG 2.2 AA rules) in headless Chromium; skipped where Chromium is not installed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_pages_pass_axe_core() {
@@ -452,6 +453,24 @@ async fn dashboard_pages_pass_axe_core() {
         published_on: "2023-03-01",
     };
     app.db.store.add_you_said_we_did(partnership.id(), &entry, None, 1).await.unwrap();
+    // A survey wave for the staff page, and a second partnership for the coordinator, so their
+    // account page offers the choice of where to work.
+    let youth = include_str!("../../../../surveys/youth-2021.toml");
+    let wave = safer_storage::NewOnlineSurvey {
+        partnership: partnership.id(),
+        survey: "youth-2021",
+        wave: "2026-online",
+        title: "Youth survey",
+        definition: youth,
+        codes_required: true,
+        opens_at: 0,
+        closes_at: None,
+    };
+    app.db.store.publish_online_survey(&wave, 1).await.unwrap();
+    let other =
+        app.db.store.upsert_partnership("tw", "Tunbridge Wells CSP", None, 0).await.unwrap();
+    let coordinator = app.db.store.user_by_username("coordinator").await.unwrap().unwrap();
+    app.db.store.grant_role(coordinator.id(), other.id(), Role::Coordinator, 0).await.unwrap();
     let state = safer_web::AppState::new(
         app.db.store.clone(),
         crate::support::front_door_config(1000),
@@ -496,6 +515,12 @@ async fn dashboard_pages_pass_axe_core() {
         browser.click("form[action='/you-said-we-did'] button[type=submit]");
         browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
         audit(&browser, "you said, we did with errors");
+        browser.goto(&format!("{base}/online-surveys"));
+        assert!(browser.body_text().contains("0 of 0 used"), "{}", browser.body_text());
+        audit(&browser, "online surveys");
+        browser.goto(&format!("{base}/account"));
+        assert!(browser.body_text().contains("Work in this partnership"));
+        audit(&browser, "account, with the partnership to work in");
         problems
     })
     .await

@@ -2,10 +2,12 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use safer_domain::ids::PartnershipId;
 use safer_domain::survey::{parse_definition, SurveyDefinition};
+use safer_domain::Role;
 use safer_storage::{
     survey_code_hash, NewOnlineSurvey, OnlineSurveyOutcome, StoreError, SurveyAnswers,
     CODE_REFUSED, DEFINITION_FIXED,
 };
+use safer_test_utils::fixtures::{add_user, PASSWORD};
 use safer_test_utils::TestDb;
 
 use crate::support::{Jar, TestApp};
@@ -370,5 +372,107 @@ async fn closed_unknown_and_switched_off() {
         for path in ["/public/surveys".to_string(), format!("/public/surveys/{id}")] {
             assert_eq!(app.get(&path, &mut jar).await.status, StatusCode::NOT_FOUND, "{path}");
         }
+    }
+}
+
+async fn signed_in(app: &TestApp, username: &str) -> Jar {
+    let mut jar = Jar::default();
+    app.sign_in(username, PASSWORD, &mut jar).await;
+    jar
+}
+
+/// Analysts and coordinators see each wave's responses and codes so far and download the
+/// responses as the CSV `survey analyse` reads; a coordinator closes a wave early, after which
+/// residents are told it is closed. Practitioners get 404, an analyst cannot close a wave, and
+/// closing needs the CSRF token.
+#[tokio::test]
+async fn staff_count_responses_download_them_and_close_a_wave() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let label = app.label();
+        let youth = publish(&app, YOUTH, true, None).await;
+        let public = publish(&app, PUBLIC, false, None).await;
+        let store = &app.db.store;
+        let hashes: Vec<String> = ["STAFF23456", "STAFF34567", "STAFF45678"]
+            .iter()
+            .map(|c| survey_code_hash(c))
+            .collect();
+        store.add_survey_codes(youth, &hashes, NOW).await.unwrap();
+        for (hash, answer) in hashes.iter().take(2).zip(["never", "often"]) {
+            let answers: SurveyAnswers =
+                [("worry-safety".to_string(), vec![answer.to_string()])].into();
+            store.submit_survey_response(youth, Some(hash), &answers, NOW).await.unwrap();
+        }
+        let partnership = partnership(&app).await;
+        add_user(store, partnership, "worker", "maidstone-borough-council", Role::Practitioner)
+            .await;
+
+        let mut analyst = signed_in(&app, "analyst").await;
+        let page = app.get("/online-surveys", &mut analyst).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.body);
+        assert!(page.body.contains("2 of 3 used"), "{label}: {}", page.body);
+        assert!(page.body.contains(">2</td>"), "{label}: two responses");
+        assert!(page.body.contains("Not needed"), "{label}: the public survey needs no code");
+        assert!(!page.body.contains("Close now"), "{label}: analysts do not close waves");
+        assert!(page.body.contains("href=\"/online-surveys\""), "{label}: in the menu");
+        let csv = app.get(&format!("/online-surveys/{youth}/responses.csv"), &mut analyst).await;
+        assert_eq!(csv.status, StatusCode::OK, "{label}");
+        assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        assert!(csv.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("youth-2021-2026-online.csv"));
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines.len(), 3, "{label}: a header and two responses: {}", csv.body);
+        let definition = parse_definition(YOUTH).unwrap();
+        let column = lines[0].split(',').position(|c| c == "worry-safety").unwrap();
+        let answered: Vec<&str> =
+            lines[1..].iter().map(|l| l.split(',').nth(column).unwrap()).collect();
+        assert_eq!(answered, ["never", "often"], "{label}");
+        assert_eq!(
+            lines[0].split(',').count(),
+            definition.questions.len() + definition.variables.len()
+        );
+        let token = page.csrf_token();
+        let refused = app
+            .post_form(
+                &format!("/online-surveys/{youth}/close"),
+                &[("csrf_token", &token)],
+                &mut analyst,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{label}");
+
+        let mut worker = signed_in(&app, "worker").await;
+        for path in
+            ["/online-surveys".to_string(), format!("/online-surveys/{youth}/responses.csv")]
+        {
+            assert_eq!(
+                app.get(&path, &mut worker).await.status,
+                StatusCode::NOT_FOUND,
+                "{label}: {path}"
+            );
+        }
+
+        let mut coordinator = signed_in(&app, "coordinator").await;
+        let page = app.get("/online-surveys", &mut coordinator).await;
+        let token = page.csrf_token();
+        let close = format!("/online-surveys/{public}/close");
+        let forged = app.post_form(&close, &[("csrf_token", "")], &mut coordinator).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{label}");
+        let closed = app.post_form(&close, &[("csrf_token", &token)], &mut coordinator).await;
+        assert_eq!(
+            (closed.status, closed.location()),
+            (StatusCode::SEE_OTHER, "/online-surveys"),
+            "{label}"
+        );
+        let wave = store.online_survey(partnership, public).await.unwrap().unwrap();
+        assert_eq!(wave.closes_at, Some(NOW), "{label}");
+        let resident = app.get(&format!("/public/surveys/{public}"), &mut Jar::default()).await;
+        assert!(resident.body.contains("This survey is closed"), "{label}");
+        let missing = app
+            .post_form("/online-surveys/999999/close", &[("csrf_token", &token)], &mut coordinator)
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{label}");
     }
 }
