@@ -126,7 +126,7 @@ pub(crate) async fn seed_public_reports(
             email: Some("pat.example@example.org"),
             phone: None,
             postcode: Some("ME15 9ZY"),
-            consent_to_share: true,
+            consent: safer_domain::case::Consent::Given,
         }),
         ..anonymous
     };

@@ -16,7 +16,7 @@
 //! The actor of these writes is the front door's own account for the receiving agency
 //! (`front-door.<agency>`), which cannot sign in.
 
-use safer_domain::case::{match_key, CaseType, LinkRole, SubjectKind};
+use safer_domain::case::{match_key, CaseType, Consent, LinkRole, SubjectKind};
 use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 
 use crate::audit::{AuditAction, AuditAppend, AuditEntry};
@@ -84,8 +84,9 @@ pub struct Reporter<'a> {
     pub phone: Option<&'a str>,
     /// Their own postcode, if given (matched with their name to find their open case).
     pub postcode: Option<&'a str>,
-    /// Whether they agreed that their details may be shared with the partner agencies.
-    pub consent_to_share: bool,
+    /// Whether they agreed that their details may be shared with the partner agencies:
+    /// given, refused, or not sought (an Open311 client that did not ask).
+    pub consent: Consent,
 }
 
 /// A report to record.
@@ -551,13 +552,18 @@ impl Store {
                         id
                     }
                 };
-                let consent = if reporter.consent_to_share { "given" } else { "refused" };
+                // A report whose client did not ask keeps the answer an earlier report gave.
+                let consent_on =
+                    (reporter.consent != Consent::NotSought).then_some(report.received_on);
                 sqlx::query(
                     "INSERT INTO case_links (case_id, subject_id, role, consent, consent_on, linked_at) \
                      VALUES ($1, $2, 'victim', $3, $4, $5) ON CONFLICT (case_id, subject_id, role) \
-                     DO UPDATE SET consent = excluded.consent, consent_on = excluded.consent_on",
+                     DO UPDATE SET consent = CASE WHEN excluded.consent = 'not-sought' \
+                     THEN case_links.consent ELSE excluded.consent END, \
+                     consent_on = CASE WHEN excluded.consent = 'not-sought' \
+                     THEN case_links.consent_on ELSE excluded.consent_on END",
                 )
-                .bind(case).bind(subject).bind(consent).bind(report.received_on).bind(now)
+                .bind(case).bind(subject).bind(reporter.consent.as_str()).bind(consent_on).bind(now)
                 .execute(&mut *tx).await?;
             }
             let key = format!("public-report-{}", report.reference);
@@ -580,10 +586,17 @@ impl Store {
                     how.push(format!("telephone {phone}"));
                 }
                 let contact = if how.is_empty() { "no contact details".to_string() } else { how.join(", ") };
-                let share = if reporter.consent_to_share {
-                    "agreed that their details may be shared with the partner agencies"
-                } else {
-                    "did not agree to their details being shared beyond the receiving agency"
+                let share = match reporter.consent {
+                    Consent::Given => {
+                        "agreed that their details may be shared with the partner agencies"
+                    }
+                    Consent::NotSought | Consent::NotRequired => {
+                        "was not asked whether their details may be shared, so they stay with \
+                         the receiving agency"
+                    }
+                    Consent::Refused => {
+                        "did not agree to their details being shared beyond the receiving agency"
+                    }
                 };
                 let body = format!(
                     "Report {} from the public front door. The resident gave {contact}, and {share}.",

@@ -20,6 +20,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use safer_domain::case::Consent;
 use safer_domain::triage::Route;
 use safer_storage::{
     NewPublicReport, Open311Client, PublicRequest, ReportChannel, ReportLocation, Reporter,
@@ -163,7 +164,7 @@ async fn services(
                 "service_code": b.id,
                 "service_name": b.label,
                 "description": b.why,
-                "metadata": false,
+                "metadata": true,
                 "type": "realtime",
                 "keywords": "anti-social behaviour",
                 "group": "Anti-social behaviour",
@@ -180,7 +181,26 @@ fn cacheable(mut response: Response) -> Response {
     response
 }
 
-/// `GET /open311/v2/services/{code}.json`: the definition (no extra attributes).
+/// The form field of the consent attribute, as GeoReport v2 names a service attribute.
+const CONSENT_FIELD: &str = "attribute[consent_to_share]";
+
+/// The one attribute every service has: the question the web journey asks a resident who gives
+/// their details, so a client can ask it too. Not required: without an answer, consent is
+/// recorded as not sought and the details stay with the receiving agency.
+fn consent_attribute() -> Value {
+    json!({
+        "variable": true,
+        "code": "consent_to_share",
+        "datatype": "singlevaluelist",
+        "required": false,
+        "datatype_description": "yes or no; only used when the resident gives their name",
+        "order": 1,
+        "description": "Can we share your details with the partner agencies working on anti-social behaviour (the council, the police, housing providers), so they can contact you without asking you to repeat yourself?",
+        "values": [{ "key": "yes", "name": "Yes" }, { "key": "no", "name": "No" }],
+    })
+}
+
+/// `GET /open311/v2/services/{code}.json`: the definition, with the consent attribute.
 async fn service(
     State(state): State<AppState>,
     Path(segment): Path<String>,
@@ -189,9 +209,10 @@ async fn service(
     let door = door_or_return!(&state, &query);
     let Some(code) = json_path(&segment) else { return only_json() };
     match door.config.triage.behaviour(code).filter(|b| b.route == Route::CouncilAsb) {
-        Some(b) => {
-            cacheable(Json(json!({ "service_code": b.id, "attributes": [] })).into_response())
-        }
+        Some(b) => cacheable(
+            Json(json!({ "service_code": b.id, "attributes": [consent_attribute()] }))
+                .into_response(),
+        ),
         None => error(StatusCode::NOT_FOUND, "service_code not found"),
     }
 }
@@ -401,13 +422,21 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+    let consent = match field(CONSENT_FIELD) {
+        None => Consent::NotSought,
+        Some("yes") => Consent::Given,
+        Some("no") => Consent::Refused,
+        Some(_) => {
+            return error(StatusCode::BAD_REQUEST, &format!("{CONSENT_FIELD} must be yes or no"))
+        }
+    };
     let reporter = (!name.is_empty()).then(|| Reporter {
         name: &name,
         email: field("email"),
         phone: field("phone"),
         postcode: None,
-        // Open311 has no consent question: the details stay with the receiving agency.
-        consent_to_share: false,
+        // Without an answer the details stay with the receiving agency.
+        consent,
     });
     let now = state.now();
     let today = today_iso(now);

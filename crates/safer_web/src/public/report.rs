@@ -26,6 +26,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use safer_domain::case::Consent;
 use safer_domain::geo::{BBox, MultiPolygon};
 use safer_domain::geography::AreaKind;
 use safer_domain::triage::{Outcome, Route};
@@ -884,7 +885,11 @@ async fn send(
         email: draft.get("email"),
         phone: draft.get("phone"),
         postcode: draft.get("home_postcode"),
-        consent_to_share: draft.get("consent") == Some("yes"),
+        consent: if draft.get("consent") == Some("yes") {
+            Consent::Given
+        } else {
+            Consent::Refused
+        },
     });
     let actor = door.actor(&state, now).await?;
     let status_hash = token_hash(&token);

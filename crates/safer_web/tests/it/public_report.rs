@@ -1,6 +1,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use safer_domain::access::Viewer;
+use safer_domain::case::Consent;
 use safer_domain::ids::AgencyId;
 use safer_domain::Role;
 use safer_storage::{Store, StoreError};
@@ -347,6 +348,70 @@ async fn an_open311_client_is_held_to_its_hourly_limit() {
         let later = app.send(post(&limited, "noise"), &mut jar).await;
         assert_eq!(later.status, StatusCode::CREATED, "{label}: {}", later.body);
         assert_eq!(store.count_public_reports(smp).await.unwrap().0, 5, "{label}");
+    }
+}
+
+/// An Open311 client may ask the consent question as the services' one attribute: yes and no
+/// are recorded as given and refused on the resident's link to the case, no answer as not
+/// sought, and anything else is a 400 in the spec's format with nothing kept.
+#[tokio::test]
+async fn open311_reports_record_the_residents_answer_to_the_consent_question() {
+    for db in TestDb::all().await {
+        let app = TestApp::front_door(db).await;
+        let label = app.label();
+        let store = &app.db.store;
+        let smp = store.partnership_by_slug("safer-maidstone-partnership").await.unwrap();
+        let smp = smp.unwrap().id();
+        let key = "c".repeat(64);
+        let hash = safer_domain::digest::sha256_hex(key.as_bytes());
+        store.add_open311_client(smp, "Client", &hash, None, 1).await.unwrap();
+        let mut jar = Jar::default();
+        let definition = app.get("/open311/v2/services/noise.json", &mut jar).await;
+        let definition: serde_json::Value = serde_json::from_str(&definition.body).unwrap();
+        let attribute = &definition["attributes"][0];
+        assert_eq!(attribute["code"], "consent_to_share", "{label}: {definition}");
+        assert_eq!(attribute["datatype"], "singlevaluelist");
+        assert_eq!(attribute["values"][0]["key"], "yes");
+
+        let post = |first: &str, answer: Option<&str>| {
+            let mut body = format!(
+                "api_key={key}&service_code=noise&lat=51.2723&long=0.5228&first_name={first}&last_name=Resident"
+            );
+            if let Some(answer) = answer {
+                body.push_str(&format!("&attribute%5Bconsent_to_share%5D={answer}"));
+            }
+            Request::post("/open311/v2/requests.json")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let bad = app.send(post("Di", Some("maybe")), &mut jar).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{label}");
+        assert!(bad.body.contains("attribute[consent_to_share] must be yes or no"), "{}", bad.body);
+        assert_eq!(store.count_public_reports(smp).await.unwrap().0, 0, "{label}");
+        for (first, answer) in [("Ann", Some("yes")), ("Bob", Some("no")), ("Cy", None)] {
+            let sent = app.send(post(first, answer), &mut jar).await;
+            assert_eq!(sent.status, StatusCode::CREATED, "{label}: {}", sent.body);
+        }
+
+        let viewer = coordinator(store).await;
+        let mut consents = Vec::new();
+        for case in store.list_cases(&viewer, smp, Default::default(), 2).await.unwrap() {
+            let detail = store.case_detail(&viewer, case.id, 3).await.unwrap();
+            for subject in detail.subjects.iter().filter(|s| s.name.ends_with("Resident")) {
+                consents.push((subject.name.clone(), subject.consent));
+            }
+        }
+        consents.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            consents,
+            [
+                ("Ann Resident".to_string(), Consent::Given),
+                ("Bob Resident".to_string(), Consent::Refused),
+                ("Cy Resident".to_string(), Consent::NotSought),
+            ],
+            "{label}"
+        );
     }
 }
 
