@@ -291,6 +291,14 @@ async fn the_honeypot_and_the_rate_limit_keep_nothing() {
     assert!(send(&app, &mut jar, &check, &[]).await.body.contains("Report sent"));
 }
 
+/// `POST /open311/v2/requests.json` with this form-encoded body.
+fn open311_post(body: &str) -> Request<Body> {
+    Request::post("/open311/v2/requests.json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
 /// An Open311 client's key is limited to its hourly number of requests, counted whether or not
 /// they are accepted; past it, 429 in the spec's error format with `Retry-After`, and nothing
 /// kept. A client without a limit is not counted, and the limit is per client.
@@ -318,11 +326,7 @@ async fn an_open311_client_is_held_to_its_hourly_limit() {
 
         let mut jar = Jar::default();
         let post = |key: &str, code: &str| {
-            let body = format!("api_key={key}&service_code={code}&lat=51.2723&long=0.5228");
-            Request::post("/open311/v2/requests.json")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap()
+            open311_post(&format!("api_key={key}&service_code={code}&lat=51.2723&long=0.5228"))
         };
         // One refused (no such service) and one accepted use up the limit of two ...
         let refused = app.send(post(&limited, "violence"), &mut jar).await;
@@ -380,10 +384,7 @@ async fn open311_reports_record_the_residents_answer_to_the_consent_question() {
             if let Some(answer) = answer {
                 body.push_str(&format!("&attribute%5Bconsent_to_share%5D={answer}"));
             }
-            Request::post("/open311/v2/requests.json")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap()
+            open311_post(&body)
         };
         let bad = app.send(post("Di", Some("maybe")), &mut jar).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{label}");
