@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use safer_domain::ids::PartnershipId;
 use safer_domain::survey::parse_definition;
@@ -25,7 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/online-surveys", get(list))
         .route("/online-surveys/{id}/responses.csv", get(responses_csv))
-        .route("/online-surveys/{id}/close", post(close))
+        .route("/online-surveys/{id}/close", get(confirm_close).post(close))
 }
 
 /// The partnership where the user is an analyst or a coordinator, and whether they coordinate
@@ -136,6 +136,46 @@ fn file_stem(survey: &str, wave: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' })
         .collect()
+}
+
+#[derive(Template)]
+#[template(path = "online_survey_close.html")]
+struct ClosePage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    wave: String,
+    responses: i64,
+}
+
+/// `GET /online-surveys/{id}/close`: asks a coordinator to confirm closing a wave.
+async fn confirm_close(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (partnership, coordinates) = staff_partnership(&signed_in.user)?;
+    if !coordinates {
+        return Err(AppError::NotFound);
+    }
+    let id = parse_id(&id)?;
+    let summary = state
+        .store
+        .online_survey_summaries(partnership)
+        .await?
+        .into_iter()
+        .find(|summary| summary.survey.id == id)
+        .ok_or(AppError::NotFound)?;
+    let (survey, responses) = (summary.survey, summary.responses);
+    let page = ClosePage {
+        layout: Layout::new("Close the survey", &signed_in.ctx, Section::Surveys)
+            .crumb("Online surveys", "/online-surveys"),
+        id: survey.id,
+        title: survey.title,
+        wave: survey.wave,
+        responses,
+    };
+    Ok(render(&page)?.into_response())
 }
 
 /// `POST /online-surveys/{id}/close`: a coordinator closes a wave now.

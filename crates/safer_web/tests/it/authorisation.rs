@@ -645,7 +645,7 @@ async fn seed(app: &TestApp) -> World {
 // The routes
 
 /// Routes that hold no case data, with why; every other route must be in [`calls`].
-const NO_CASE_DATA: [(&str, &str, &str); 23] = [
+const NO_CASE_DATA: [(&str, &str, &str); 24] = [
     ("/", "get", "redirects to the plans"),
     ("/sign-in", "get", "signing in (sign_in.rs)"),
     ("/sign-in", "post", "signing in (sign_in.rs)"),
@@ -654,6 +654,7 @@ const NO_CASE_DATA: [(&str, &str, &str); 23] = [
     ("/account/partnership", "post", "the partnership the user works in (account.rs)"),
     ("/online-surveys", "get", "anonymous survey responses: counts (public_surveys.rs)"),
     ("/online-surveys/{id}/responses.csv", "get", "anonymous survey responses (public_surveys.rs)"),
+    ("/online-surveys/{id}/close", "get", "closing a survey wave (public_surveys.rs)"),
     ("/online-surveys/{id}/close", "post", "closing a survey wave (public_surveys.rs)"),
     ("/plans", "get", "the partnership's plan"),
     ("/plans/{plan}", "get", "the partnership's plan"),

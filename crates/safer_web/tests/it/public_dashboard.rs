@@ -518,6 +518,9 @@ async fn dashboard_pages_pass_axe_core() {
         browser.goto(&format!("{base}/online-surveys"));
         assert!(browser.body_text().contains("0 of 0 used"), "{}", browser.body_text());
         audit(&browser, "online surveys");
+        browser.click("a[href$='/close']");
+        browser.wait_until("the confirmation", |b| b.body_text().contains("Close the survey"));
+        audit(&browser, "closing a survey");
         browser.goto(&format!("{base}/account"));
         assert!(browser.body_text().contains("Work in this partnership"));
         audit(&browser, "account, with the partnership to work in");

@@ -454,10 +454,19 @@ async fn staff_count_responses_download_them_and_close_a_wave() {
             );
         }
 
+        let confirm = format!("/online-surveys/{youth}/close");
+        assert_eq!(app.get(&confirm, &mut analyst).await.status, StatusCode::NOT_FOUND, "{label}");
+
         let mut coordinator = signed_in(&app, "coordinator").await;
         let page = app.get("/online-surveys", &mut coordinator).await;
-        let token = page.csrf_token();
+        assert!(page.body.contains(&format!("href=\"/online-surveys/{public}/close\"")), "{label}");
         let close = format!("/online-surveys/{public}/close");
+        // Closing is confirmed first, on a page that says what it does.
+        let confirm = app.get(&close, &mut coordinator).await;
+        assert_eq!(confirm.status, StatusCode::OK, "{label}");
+        assert!(confirm.body.contains("wave 2026-online?"), "{label}: {}", confirm.body);
+        assert!(confirm.body.contains("It has 0 responses so far"), "{label}");
+        let token = confirm.csrf_token();
         let forged = app.post_form(&close, &[("csrf_token", "")], &mut coordinator).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN, "{label}");
         let closed = app.post_form(&close, &[("csrf_token", &token)], &mut coordinator).await;
