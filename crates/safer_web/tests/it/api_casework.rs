@@ -7,7 +7,6 @@
 //! The test clock stands at 14 November 2023, so dates are around then.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -20,7 +19,7 @@ use safer_storage::{NewCase, NewIncident, NewSubject, Store, User};
 use safer_test_utils::fixtures::{add_user, PASSWORD};
 use serde_json::{json, Value};
 
-use crate::support::{Jar, TestApp};
+use crate::support::{registered_routes, Jar, TestApp};
 
 /// A JSON reply: status and parsed body (`Null` when it is not JSON).
 struct Answer {
@@ -719,71 +718,6 @@ async fn case_records_are_read_and_added_through_the_api() {
     }
 }
 
-/// `(path, method)` of every `.route("/api/v1…", …)` in the web crate's source.
-fn registered_api_routes() -> BTreeSet<(String, String)> {
-    fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
-    let mut routes = BTreeSet::new();
-    for file in files {
-        let source = std::fs::read_to_string(&file).unwrap();
-        let mut rest = source.as_str();
-        while let Some(at) = rest.find(".route(") {
-            rest = &rest[at + ".route(".len()..];
-            let trimmed = rest.trim_start();
-            if !trimmed.starts_with("\"/api/v1") {
-                continue;
-            }
-            let path = trimmed[1..].split('"').next().unwrap().to_string();
-            // The call's text, to its closing parenthesis.
-            let mut depth = 1;
-            let mut end = rest.len();
-            let mut in_string = false;
-            for (i, ch) in rest.char_indices() {
-                match ch {
-                    '"' => in_string = !in_string,
-                    '(' if !in_string => depth += 1,
-                    ')' if !in_string => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = i;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let call = &rest[..end];
-            let handlers = &call[call.find(&path).unwrap() + path.len() + 1..];
-            let mut found = false;
-            for method in ["get", "post", "put", "patch", "delete"] {
-                let token = format!("{method}(");
-                let mut from = 0;
-                while let Some(i) = handlers[from..].find(&token) {
-                    let i = from + i;
-                    let before = handlers[..i].chars().next_back();
-                    if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                        routes.insert((path.clone(), method.to_string()));
-                        found = true;
-                    }
-                    from = i + token.len();
-                }
-            }
-            assert!(found, "{}: no method for {path}", file.display());
-        }
-    }
-    routes
-}
-
 /// Every `$ref` in `value`.
 fn refs(value: &Value, out: &mut Vec<String>) {
     match value {
@@ -830,7 +764,8 @@ async fn the_openapi_document_lists_every_api_route() {
             assert!(operation["responses"].as_object().is_some_and(|r| !r.is_empty()));
         }
     }
-    let registered = registered_api_routes();
+    let registered: BTreeSet<(String, String)> =
+        registered_routes().into_iter().filter(|(path, _)| path.starts_with("/api/v1")).collect();
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&registered).collect();
     assert!(

@@ -15,7 +15,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -34,7 +33,7 @@ use safer_storage::{
 use safer_test_utils::fixtures::{add_user, PASSWORD};
 use serde_json::{json, Value};
 
-use crate::support::{Jar, Reply, TestApp};
+use crate::support::{registered_routes, Jar, Reply, TestApp};
 
 // ---------------------------------------------------------------------------------------------
 // What only permitted users may see
@@ -1379,78 +1378,6 @@ fn power_fields(kind: &str, subject: &str) -> Payload {
 
 // ---------------------------------------------------------------------------------------------
 // The guard: every route the routers register is listed
-
-/// `(route, method)` for every `.route("…", …)` in the web crate's source.
-fn registered_routes() -> BTreeSet<(String, String)> {
-    fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
-    let mut routes = BTreeSet::new();
-    for file in files {
-        let source = std::fs::read_to_string(&file).unwrap();
-        let name = file.display();
-        for needle in [".nest(", ".route_service(", ".nest_service("] {
-            assert!(
-                !source.contains(needle),
-                "{name} uses {needle}: teach this guard to read it, so its routes are checked"
-            );
-        }
-        let mut rest = source.as_str();
-        while let Some(at) = rest.find(".route(") {
-            rest = &rest[at + ".route(".len()..];
-            let trimmed = rest.trim_start();
-            if !trimmed.starts_with('"') {
-                continue;
-            }
-            // The call's text, to its closing parenthesis.
-            let mut depth = 1;
-            let mut end = 0;
-            let mut in_string = false;
-            for (i, ch) in rest.char_indices() {
-                match ch {
-                    '"' => in_string = !in_string,
-                    '(' if !in_string => depth += 1,
-                    ')' if !in_string => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = i;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let call = &rest[..end];
-            let path = trimmed[1..].split('"').next().unwrap().to_string();
-            let handlers = &call[call.find(&path).unwrap() + path.len() + 1..];
-            let mut found = false;
-            for method in ["get", "post", "put", "patch", "delete"] {
-                let token = format!("{method}(");
-                let mut from = 0;
-                while let Some(i) = handlers[from..].find(&token) {
-                    let i = from + i;
-                    let before = handlers[..i].chars().next_back();
-                    if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                        routes.insert((path.clone(), method.to_string()));
-                        found = true;
-                    }
-                    from = i + token.len();
-                }
-            }
-            assert!(found, "{name}: no method found for route {path}: {call}");
-        }
-    }
-    routes
-}
 
 #[test]
 fn every_route_of_the_app_is_listed_here() {
