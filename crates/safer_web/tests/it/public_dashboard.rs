@@ -8,11 +8,11 @@ use axum::http::{header, Request, StatusCode};
 use safer_domain::geography::{AreaKind, AreaName, Membership};
 use safer_domain::ids::AgencyId;
 use safer_domain::Role;
-use safer_storage::{AuditAction, GeographyBatch, NewStreetRow, PoliceUkFile, PoliceUkRows, Store};
+use safer_storage::{AuditAction, GeographyBatch, Store};
 use safer_test_utils::fixtures::{add_user, PASSWORD};
 use safer_test_utils::TestDb;
 
-use crate::support::{Jar, Reply, TestApp};
+use crate::support::{put_street_month, Jar, Reply, TestApp};
 
 /// Two wards of Maidstone (E07000110), one LSOA each.
 const BRIDGE: &str = "E05005000";
@@ -46,38 +46,6 @@ async fn put_geography(store: &Store) {
     store.import_geography(&batch, 100).await.unwrap();
 }
 
-/// One month of Kent street rows: (how many, crime type, LSOA code, LSOA name).
-async fn put_month(store: &Store, month: &str, counts: &[(usize, &str, &str, &str)]) {
-    let mut rows = Vec::new();
-    for (n, crime_type, lsoa_code, lsoa_name) in counts {
-        for _ in 0..*n {
-            let idx = rows.len();
-            rows.push(NewStreetRow {
-                crime_id: Some(format!("{month}{idx:058}")),
-                reported_by: "Kent Police".to_string(),
-                falls_within: "Kent Police".to_string(),
-                longitude: Some(0.52),
-                latitude: Some(51.27),
-                location: "On or near Week Street".to_string(),
-                lsoa_code: Some(lsoa_code.to_string()),
-                lsoa_name: Some(lsoa_name.to_string()),
-                crime_type: crime_type.to_string(),
-                last_outcome_category: None,
-                context: None,
-                source_line: idx as i64 + 2,
-            });
-        }
-    }
-    let file = PoliceUkFile {
-        force: "kent".to_string(),
-        month: month.to_string(),
-        file_name: format!("{month}/{month}-kent-street.csv"),
-        content_sha256: format!("kent{month}"),
-        n_bad_rows: 0,
-    };
-    store.replace_police_uk(&file, &PoliceUkRows::Street(rows), 100).await.unwrap();
-}
-
 /// The body with each line trimmed and joined, so markup can be matched whatever the indent.
 fn flat(reply: &Reply) -> String {
     reply.body.lines().map(str::trim).collect()
@@ -104,7 +72,7 @@ async fn get_with(app: &TestApp, path: &str, if_none_match: Option<&str>) -> Rep
 
 async fn borough_months(store: &Store) {
     put_geography(store).await;
-    put_month(
+    put_street_month(
         store,
         "2023-01",
         &[
@@ -115,7 +83,7 @@ async fn borough_months(store: &Store) {
         ],
     )
     .await;
-    put_month(
+    put_street_month(
         store,
         "2023-02",
         &[
@@ -194,7 +162,7 @@ async fn two_years_of_data_compare_the_latest_12_months_with_the_12_before() {
         for idx in 0..24 {
             let month = format!("{}-{:02}", 2022 + idx / 12, idx % 12 + 1);
             let crimes = if idx < 12 { 1 } else { 2 };
-            put_month(
+            put_street_month(
                 &app.db.store,
                 &month,
                 &[

@@ -10,12 +10,10 @@ use safer_domain::access::Viewer;
 use safer_domain::case::{CaseType, Consent, LinkRole, SubjectKind};
 use safer_domain::ids::{AgencyId, CaseId};
 use safer_domain::Role;
-use safer_storage::{
-    NewCase, NewIncident, NewStreetRow, NewSubject, PoliceUkFile, PoliceUkRows, Store, User,
-};
+use safer_storage::{NewCase, NewIncident, NewSubject, Store, User};
 use safer_test_utils::fixtures::{add_user, PASSWORD};
 
-use crate::support::{Jar, Reply, TestApp};
+use crate::support::{put_street_month, Jar, Reply, TestApp};
 
 /// What only permitted users may see.
 const SUMMARY: &str = "Drug dealing and intimidation by the Brunswick Street flats";
@@ -612,39 +610,6 @@ fn problem_fields<'a>(
     fields
 }
 
-/// One month of street rows for Kent: in Maidstone 004A, in Maidstone 012B and in a
-/// neighbouring district, of two types; returns the rows.
-async fn put_month(store: &Store, month: &str, counts: [(usize, &str, &str, &str); 4]) {
-    let mut rows = Vec::new();
-    for (n, crime_type, lsoa_code, lsoa_name) in counts {
-        for _ in 0..n {
-            let idx = rows.len();
-            rows.push(NewStreetRow {
-                crime_id: Some(format!("{month}{idx:058}")),
-                reported_by: "Kent Police".to_string(),
-                falls_within: "Kent Police".to_string(),
-                longitude: Some(0.52),
-                latitude: Some(51.27),
-                location: "On or near Week Street".to_string(),
-                lsoa_code: Some(lsoa_code.to_string()),
-                lsoa_name: Some(lsoa_name.to_string()),
-                crime_type: crime_type.to_string(),
-                last_outcome_category: None,
-                context: None,
-                source_line: idx as i64 + 2,
-            });
-        }
-    }
-    let file = PoliceUkFile {
-        force: "kent".to_string(),
-        month: month.to_string(),
-        file_name: format!("{month}/{month}-kent-street.csv"),
-        content_sha256: format!("kent{month}"),
-        n_bad_rows: 0,
-    };
-    store.replace_police_uk(&file, &PoliceUkRows::Street(rows), 100).await.unwrap();
-}
-
 /// The assessment step counts exactly the imported rows of the chosen types in the area, for
 /// a district and for LSOA codes; the p-value is the exact test's in words; a period with a
 /// month not imported is "not enough data"; the conclusion is saved.
@@ -659,10 +624,10 @@ async fn problem_solving_counts_match_the_imported_rows() {
         let per_month: [(usize, usize, usize, usize); 6] =
             [(9, 2, 4, 7), (11, 3, 5, 6), (8, 1, 3, 9), (4, 2, 2, 8), (3, 0, 1, 7), (2, 4, 3, 6)];
         for (month, (drugs_a, violence_a, drugs_b, drugs_other)) in months.iter().zip(per_month) {
-            put_month(
+            put_street_month(
                 store,
                 month,
-                [
+                &[
                     (drugs_a, "Drugs", "E01024371", "Maidstone 004A"),
                     (violence_a, "Violence and sexual offences", "E01024371", "Maidstone 004A"),
                     (drugs_b, "Drugs", "E01024400", "Maidstone 012B"),

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use safer_domain::Role;
+use safer_storage::{NewStreetRow, PoliceUkFile, PoliceUkRows, Store};
 use safer_test_utils::fixtures::{add_user, import_maidstone};
 use safer_test_utils::TestDb;
 use safer_web::{app, AppState, WebConfig};
@@ -255,4 +256,41 @@ pub(crate) fn registered_routes() -> BTreeSet<(String, String)> {
         }
     }
     routes
+}
+
+/// Imports one month of Kent police.uk street rows, each group as (how many, crime type, LSOA
+/// code, LSOA name), all at one point on Week Street.
+pub(crate) async fn put_street_month(
+    store: &Store,
+    month: &str,
+    counts: &[(usize, &str, &str, &str)],
+) {
+    let mut rows = Vec::new();
+    for (n, crime_type, lsoa_code, lsoa_name) in counts {
+        for _ in 0..*n {
+            let idx = rows.len();
+            rows.push(NewStreetRow {
+                crime_id: Some(format!("{month}{idx:058}")),
+                reported_by: "Kent Police".to_string(),
+                falls_within: "Kent Police".to_string(),
+                longitude: Some(0.52),
+                latitude: Some(51.27),
+                location: "On or near Week Street".to_string(),
+                lsoa_code: Some(lsoa_code.to_string()),
+                lsoa_name: Some(lsoa_name.to_string()),
+                crime_type: crime_type.to_string(),
+                last_outcome_category: None,
+                context: None,
+                source_line: idx as i64 + 2,
+            });
+        }
+    }
+    let file = PoliceUkFile {
+        force: "kent".to_string(),
+        month: month.to_string(),
+        file_name: format!("{month}/{month}-kent-street.csv"),
+        content_sha256: format!("kent{month}"),
+        n_bad_rows: 0,
+    };
+    store.replace_police_uk(&file, &PoliceUkRows::Street(rows), 100).await.unwrap();
 }
