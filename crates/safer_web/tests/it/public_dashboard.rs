@@ -439,24 +439,7 @@ async fn dashboard_pages_pass_axe_core() {
         app.db.store.upsert_partnership("tw", "Tunbridge Wells CSP", None, 0).await.unwrap();
     let coordinator = app.db.store.user_by_username("coordinator").await.unwrap().unwrap();
     app.db.store.grant_role(coordinator.id(), other.id(), Role::Coordinator, 0).await.unwrap();
-    let state = safer_web::AppState::new(
-        app.db.store.clone(),
-        crate::support::front_door_config(1000),
-        safer_web::system_clock(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            safer_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    let base = format!("http://{address}");
+    let (base, server) = crate::support::serve_front_door(&app.db.store).await;
     let problems = tokio::task::spawn_blocking(move || {
         let Some(browser) = safer_test_utils::browser::Browser::start() else {
             return Vec::new();

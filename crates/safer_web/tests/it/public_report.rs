@@ -834,24 +834,7 @@ async fn the_map_works_in_a_browser_and_passes_axe_core() {
     let Some(db) = TestDb::all().await.into_iter().next() else { return };
     let app = TestApp::front_door(db).await;
     put_street_points(&app.db.store).await;
-    let state = safer_web::AppState::new(
-        app.db.store.clone(),
-        crate::support::front_door_config(1000),
-        safer_web::system_clock(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            safer_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    let base = format!("http://{address}");
+    let (base, server) = crate::support::serve_front_door(&app.db.store).await;
     let problems = tokio::task::spawn_blocking(move || {
         let Some(browser) = safer_test_utils::browser::Browser::start() else {
             return Vec::new();

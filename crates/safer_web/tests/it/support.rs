@@ -294,3 +294,23 @@ pub(crate) async fn put_street_month(
     };
     store.replace_police_uk(&file, &PoliceUkRows::Street(rows), 100).await.unwrap();
 }
+
+/// Serves the app with the front door on (1,000 sends an hour per address) on a loopback
+/// port, for tests that drive a real browser; returns the base address and the server's task,
+/// which the test aborts when done.
+pub(crate) async fn serve_front_door(store: &Store) -> (String, tokio::task::JoinHandle<()>) {
+    let state = AppState::new(store.clone(), front_door_config(1000), safer_web::system_clock())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    (format!("http://{address}"), server)
+}
