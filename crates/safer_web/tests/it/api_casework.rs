@@ -43,22 +43,7 @@ async fn send(
     csrf: Option<&str>,
     jar: &mut Jar,
 ) -> Answer {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::COOKIE, jar.header())
-        .header(header::ACCEPT, "application/json");
-    if let Some(token) = csrf {
-        request = request.header("x-csrf-token", token);
-    }
-    let request = match body {
-        Some(body) => request
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-        None => request.body(Body::empty()).unwrap(),
-    };
-    let reply = app.send(request, jar).await;
+    let reply = app.json(method, path, body, csrf, jar).await;
     Answer { status: reply.status, body: serde_json::from_str(&reply.body).unwrap_or(Value::Null) }
 }
 

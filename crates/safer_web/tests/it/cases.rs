@@ -1,5 +1,4 @@
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use safer_domain::access::Viewer;
 use safer_domain::ids::{AgencyId, CaseId, PartnershipId};
 use safer_domain::Role;
@@ -67,34 +66,8 @@ async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)], jar: &mut Jar)
     app.post_form(path, &with_token, jar).await
 }
 
-async fn json(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-    csrf: Option<&str>,
-    jar: &mut Jar,
-) -> Reply {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::COOKIE, jar.header())
-        .header(header::ACCEPT, "application/json");
-    if let Some(token) = csrf {
-        request = request.header("x-csrf-token", token);
-    }
-    let request = match body {
-        Some(body) => request
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-        None => request.body(Body::empty()).unwrap(),
-    };
-    app.send(request, jar).await
-}
-
 async fn api_token(app: &TestApp, jar: &mut Jar) -> String {
-    let reply = json(app, Method::GET, "/api/v1/session", None, None, jar).await;
+    let reply = app.json(Method::GET, "/api/v1/session", None, None, jar).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let session: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
     session["csrf_token"].as_str().unwrap().to_string()
@@ -294,13 +267,12 @@ async fn only_permitted_users_reach_a_case_on_every_route() {
                 assert_eq!(reply.status, StatusCode::NOT_FOUND, "{who} POST {path}");
                 check(&reply, path);
             }
-            let reply = json(&app, Method::GET, &api, None, None, &mut jar).await;
+            let reply = app.json(Method::GET, &api, None, None, &mut jar).await;
             assert_eq!(reply.status, StatusCode::NOT_FOUND, "{who} GET {api}");
             check(&reply, &api);
             let csrf = api_token(&app, &mut jar).await;
             for (path, body) in &json_posts {
-                let reply =
-                    json(&app, Method::POST, path, Some(body.clone()), Some(&csrf), &mut jar).await;
+                let reply = app.json(Method::POST, path, Some(body), Some(&csrf), &mut jar).await;
                 assert_eq!(
                     reply.status,
                     StatusCode::NOT_FOUND,
@@ -336,10 +308,10 @@ async fn only_permitted_users_reach_a_case_on_every_route() {
             assert_eq!(page.body.contains("Close the case"), manages, "{who}: close form shown");
             let list = app.get("/cases", &mut jar).await;
             assert!(list.body.contains(SUMMARY), "{who}: listed");
-            let reply = json(&app, Method::GET, &api, None, None, &mut jar).await;
+            let reply = app.json(Method::GET, &api, None, None, &mut jar).await;
             assert_eq!(reply.status, StatusCode::OK, "{who}");
             assert!(reply.body.contains(SUBJECT), "{who}");
-            let listed = json(&app, Method::GET, "/api/v1/cases", None, None, &mut jar).await;
+            let listed = app.json(Method::GET, "/api/v1/cases", None, None, &mut jar).await;
             assert!(listed.body.contains(SUMMARY), "{who}");
             if !manages {
                 // B sees the case but may not manage it: 403, the reason on the case page.
@@ -361,15 +333,15 @@ async fn only_permitted_users_reach_a_case_on_every_route() {
                 .await;
                 assert_eq!(reply.status, StatusCode::SEE_OTHER, "{who}: {}", reply.body);
                 let csrf = api_token(&app, &mut jar).await;
-                let reply = json(
-                    &app,
-                    Method::POST,
-                    &format!("{api}/notes"),
-                    Some(serde_json::json!({"body": "From the API"})),
-                    Some(&csrf),
-                    &mut jar,
-                )
-                .await;
+                let reply = app
+                    .json(
+                        Method::POST,
+                        &format!("{api}/notes"),
+                        Some(&serde_json::json!({"body": "From the API"})),
+                        Some(&csrf),
+                        &mut jar,
+                    )
+                    .await;
                 assert_eq!(reply.status, StatusCode::CREATED, "{who}: {}", reply.body);
             }
         }
@@ -383,10 +355,9 @@ async fn only_permitted_users_reach_a_case_on_every_route() {
             assert!(reply.body.contains("This form has expired"), "{label}: {path}");
         }
         for (path, body) in &json_posts {
-            let reply = json(&app, Method::POST, path, Some(body.clone()), None, &mut owner).await;
+            let reply = app.json(Method::POST, path, Some(body), None, &mut owner).await;
             assert_eq!(reply.status, StatusCode::FORBIDDEN, "{label}: POST {path} without header");
-            let wrong =
-                json(&app, Method::POST, path, Some(body.clone()), Some("AAAA"), &mut owner).await;
+            let wrong = app.json(Method::POST, path, Some(body), Some("AAAA"), &mut owner).await;
             assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{label}: POST {path} wrong header");
         }
         let reply = post(&app, "/cases/new", &[], &mut owner).await;
@@ -409,7 +380,7 @@ async fn only_permitted_users_reach_a_case_on_every_route() {
         let mut anonymous = Jar::default();
         let reply = app.get(&base, &mut anonymous).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{label}");
-        let reply = json(&app, Method::GET, &api, None, None, &mut anonymous).await;
+        let reply = app.json(Method::GET, &api, None, None, &mut anonymous).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{label}");
     }
 }
@@ -487,15 +458,15 @@ async fn form_errors_come_back_with_a_summary_and_the_values_typed() {
 
         // The API answers the same checks as JSON.
         let csrf = api_token(&app, &mut jar).await;
-        let reply = json(
-            &app,
-            Method::POST,
-            "/api/v1/cases",
-            Some(serde_json::json!({"case_type": "asb", "opened_on": "2023-02-31"})),
-            Some(&csrf),
-            &mut jar,
-        )
-        .await;
+        let reply = app
+            .json(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&serde_json::json!({"case_type": "asb", "opened_on": "2023-02-31"})),
+                Some(&csrf),
+                &mut jar,
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         let errors: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         let fields: Vec<&str> = errors["fields"]
@@ -648,11 +619,10 @@ async fn the_api_works_cases_and_matches_its_document() {
         let label = app.label();
         let mut jar = signed_in(&app, "coordinator").await;
         let csrf = api_token(&app, &mut jar).await;
-        let reply = json(
-            &app,
+        let reply = app.json(
             Method::POST,
             "/api/v1/cases",
-            Some(serde_json::json!({"case_type": "asb", "summary": "Fly-tipping behind the shops", "opened_on": "2023-11-01"})),
+            Some(&serde_json::json!({"case_type": "asb", "summary": "Fly-tipping behind the shops", "opened_on": "2023-11-01"})),
             Some(&csrf),
             &mut jar,
         )
@@ -662,12 +632,11 @@ async fn the_api_works_cases_and_matches_its_document() {
         let case = created["id"].as_i64().unwrap();
         assert!(created["reference"].as_str().unwrap().starts_with("ASB-"), "{label}");
         let me = app.db.store.user_by_username("coordinator").await.unwrap().unwrap();
-        let reply = json(
-            &app,
+        let reply = app.json(
             Method::POST,
             &format!("/api/v1/cases/{case}/tasks"),
             Some(
-                serde_json::json!({"title": "Clear it", "owner_id": me.id, "due_on": "2023-11-20"}),
+                &serde_json::json!({"title": "Clear it", "owner_id": me.id, "due_on": "2023-11-20"}),
             ),
             Some(&csrf),
             &mut jar,
@@ -676,22 +645,22 @@ async fn the_api_works_cases_and_matches_its_document() {
         assert_eq!(reply.status, StatusCode::CREATED, "{label}: {}", reply.body);
         let task: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         let task = task["id"].as_i64().unwrap();
-        let mine = json(&app, Method::GET, "/api/v1/tasks", None, None, &mut jar).await;
+        let mine = app.json(Method::GET, "/api/v1/tasks", None, None, &mut jar).await;
         assert!(mine.body.contains("Clear it"), "{label}");
-        let reply = json(
-            &app,
-            Method::POST,
-            &format!("/api/v1/tasks/{task}/complete"),
-            None,
-            Some(&csrf),
-            &mut jar,
-        )
-        .await;
+        let reply = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/tasks/{task}/complete"),
+                None,
+                Some(&csrf),
+                &mut jar,
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::NO_CONTENT, "{label}");
-        let mine = json(&app, Method::GET, "/api/v1/tasks", None, None, &mut jar).await;
+        let mine = app.json(Method::GET, "/api/v1/tasks", None, None, &mut jar).await;
         assert!(!mine.body.contains("Clear it"), "{label}");
 
-        let reply = json(&app, Method::GET, "/api/v1/openapi.json", None, None, &mut jar).await;
+        let reply = app.json(Method::GET, "/api/v1/openapi.json", None, None, &mut jar).await;
         assert_eq!(reply.status, StatusCode::OK, "{label}");
         let document: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(document["openapi"], "3.1.0");
@@ -701,7 +670,7 @@ async fn the_api_works_cases_and_matches_its_document() {
                 let method: Method = method.to_uppercase().parse().unwrap();
                 let body = (method == Method::POST).then(|| serde_json::json!({}));
                 let reply =
-                    json(&app, method.clone(), &concrete, body, Some(&csrf), &mut jar).await;
+                    app.json(method.clone(), &concrete, body.as_ref(), Some(&csrf), &mut jar).await;
                 let content_type = reply
                     .headers
                     .get(header::CONTENT_TYPE)
@@ -744,15 +713,15 @@ async fn a_closed_case_is_kept_for_its_retention_and_takes_no_more_work() {
         let reply = app.get(&format!("{base}/subjects/new"), &mut jar).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{label}");
         let csrf = api_token(&app, &mut jar).await;
-        let reply = json(
-            &app,
-            Method::POST,
-            &format!("/api/v1/cases/{case}/notes"),
-            Some(serde_json::json!({"body": "late"})),
-            Some(&csrf),
-            &mut jar,
-        )
-        .await;
+        let reply = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/cases/{case}/notes"),
+                Some(&serde_json::json!({"body": "late"})),
+                Some(&csrf),
+                &mut jar,
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{label}: {}", reply.body);
         let listed = app.get("/cases?status=closed", &mut jar).await;
         assert!(listed.body.contains("Begging outside the station"), "{label}");

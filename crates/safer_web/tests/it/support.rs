@@ -167,6 +167,34 @@ impl TestApp {
         self.send(request, jar).await
     }
 
+    /// Calls the JSON API: sends `body` as JSON (or no body), asking for JSON back, with the
+    /// CSRF header when `csrf` is given.
+    pub(crate) async fn json(
+        &self,
+        method: axum::http::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        csrf: Option<&str>,
+        jar: &mut Jar,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, jar.header())
+            .header(header::ACCEPT, "application/json");
+        if let Some(token) = csrf {
+            request = request.header("x-csrf-token", token);
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            None => request.body(Body::empty()).unwrap(),
+        };
+        self.send(request, jar).await
+    }
+
     /// Signs in through the form, as a browser would.
     pub(crate) async fn sign_in(&self, username: &str, password: &str, jar: &mut Jar) -> Reply {
         let form = self.get("/sign-in", jar).await;
