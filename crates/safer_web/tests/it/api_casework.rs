@@ -83,6 +83,11 @@ fn messages(answer: &Answer) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The names of the fields a 422 refers to.
+fn field_names(answer: &Answer) -> BTreeSet<&str> {
+    answer.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect()
+}
+
 async fn partnership(store: &Store) -> PartnershipId {
     store.partnership_by_slug("safer-maidstone-partnership").await.unwrap().unwrap().id()
 }
@@ -163,12 +168,7 @@ async fn powers_are_recorded_and_refused_as_the_forms_do() {
         // The form's own checks, under the JSON names.
         let empty = owner.post(&app, &format!("{base}/cpw"), json!({})).await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
-        let fields: BTreeSet<&str> = empty.body["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["field"].as_str().unwrap())
-            .collect();
+        let fields = field_names(&empty);
         assert_eq!(
             fields,
             ["comply_by_on", "conduct", "issued_on", "subject_id"].into_iter().collect(),
@@ -336,12 +336,7 @@ async fn a_dash_checklist_refers_to_marac_and_reads_back() {
 
         let empty = owner.post(&app, &path, json!({})).await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
-        let fields: BTreeSet<&str> = empty.body["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["field"].as_str().unwrap())
-            .collect();
+        let fields = field_names(&empty);
         assert_eq!(
             fields,
             ["answers", "incident_on", "victim_id"].into_iter().collect(),

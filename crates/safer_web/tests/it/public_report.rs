@@ -89,6 +89,16 @@ fn anonymous_noise() -> Vec<(&'static str, &'static str)> {
     answers
 }
 
+/// The noise report by a resident who gives these details (and agrees to share them).
+fn named_noise(details: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut answers = anonymous_noise();
+    answers.retain(|(k, _)| *k != "identify");
+    answers.push(("identify", "yes"));
+    answers.extend_from_slice(details);
+    answers.push(("consent", "yes"));
+    answers
+}
+
 async fn coordinator(store: &Store) -> Viewer {
     let user = store.user_by_username("coordinator").await.unwrap().unwrap();
     Viewer { user: user.id(), agency: AgencyId(user.agency_id), roles: vec![Role::Coordinator] }
@@ -168,14 +178,10 @@ async fn repeated_named_reports_join_one_case_and_count_for_the_trigger() {
     for db in TestDb::all().await {
         let app = TestApp::front_door(db).await;
         let mut jar = Jar::default();
-        let mut answers = anonymous_noise();
-        answers.retain(|(k, _)| *k != "identify");
-        answers.extend_from_slice(&[
-            ("identify", "yes"),
+        let answers = named_noise(&[
             ("name", "Alex Resident"),
             ("email", "alex@example.org"),
             ("home_postcode", "ME15 6JR"),
-            ("consent", "yes"),
         ]);
         let mut references = Vec::new();
         for _ in 0..3 {
@@ -446,14 +452,7 @@ async fn a_resident_applies_for_a_case_review_and_follows_it() {
         let app = TestApp::front_door(db).await;
         let mut jar = Jar::default();
         // Three named reports of the same noise: one case, three complaints.
-        let mut answers = anonymous_noise();
-        answers.retain(|(k, _)| *k != "identify");
-        answers.extend_from_slice(&[
-            ("identify", "yes"),
-            ("name", "Sam Neighbour"),
-            ("phone", "07700 900982"),
-            ("consent", "yes"),
-        ]);
+        let answers = named_noise(&[("name", "Sam Neighbour"), ("phone", "07700 900982")]);
         let mut reference = String::new();
         for _ in 0..3 {
             let check = to_check_page(&app, &mut jar, &answers).await;
