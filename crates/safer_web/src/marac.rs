@@ -20,7 +20,7 @@ use safer_domain::casework::dash::{
     Answer, DashResponse, Judgement, MaracCriterion, MaracReferral, DASH_QUESTIONS,
 };
 use safer_domain::ids::CaseId;
-use safer_storage::{CaseDetail, DashOutcome, NewDash, StoreError, StoredReferral};
+use safer_storage::{CaseDetail, DashOutcome, NewDash, StoreError, StoredDash, StoredReferral};
 
 use crate::error::render;
 use crate::format::{parse_id, show_date, today_iso};
@@ -510,6 +510,27 @@ pub(crate) struct DashResultPage {
     referral: Option<ReferralView>,
 }
 
+/// A checklist on `case` and the MARAC referral it made, if any is still there (a referral
+/// removed since reads as none); the web page and the JSON API show the same pair.
+pub(crate) async fn checklist_and_referral(
+    state: &AppState,
+    viewer: &Viewer,
+    case: CaseId,
+    checklist: i64,
+    now: i64,
+) -> Result<(StoredDash, Option<StoredReferral>), StoreError> {
+    let stored = state.store.dash_checklist(viewer, case, checklist, now).await?;
+    let referral = match stored.referral {
+        Some(referral) => match state.store.marac_referral(viewer, case, referral, now).await {
+            Ok(referral) => Some(referral),
+            Err(StoreError::NotFound) => None,
+            Err(err) => return Err(err),
+        },
+        None => None,
+    };
+    Ok((stored, referral))
+}
+
 async fn show_dash(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -519,15 +540,7 @@ async fn show_dash(
     let checklist = parse_id(&checklist)?;
     let viewer = case_viewer(&state, &signed_in.user, case).await?;
     let now = state.now();
-    let stored = state.store.dash_checklist(&viewer, case, checklist, now).await?;
-    let referral = match stored.referral {
-        Some(referral) => match state.store.marac_referral(&viewer, case, referral, now).await {
-            Ok(referral) => Some(referral),
-            Err(StoreError::NotFound) => None,
-            Err(err) => return Err(err.into()),
-        },
-        None => None,
-    };
+    let (stored, referral) = checklist_and_referral(&state, &viewer, case, checklist, now).await?;
     let case_reference = match &referral {
         Some(r) => r.case_reference.clone(),
         None => state.store.case_detail(&viewer, case, now).await?.case.reference,

@@ -14,13 +14,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use safer_domain::casework::dash::{Judgement, DASH_QUESTIONS};
 use safer_domain::ids::CaseId;
-use safer_storage::{answer_code, criterion_code, StoreError, StoredReferral};
+use safer_storage::{answer_code, criterion_code, StoredReferral};
 use serde_json::{json, Value};
 
 use super::api::{case_for, csrf_param, errors, id_param, request, with, ApiError, ApiUser};
 use super::api_fields::{object, require_json};
 use crate::format::parse_id;
-use crate::marac::{load_da_case, record_posted_dash, Posted};
+use crate::marac::{checklist_and_referral, load_da_case, record_posted_dash, Posted};
 use crate::views::FieldError;
 use crate::AppState;
 
@@ -177,15 +177,7 @@ async fn show_dash(
     let (case, viewer) = case_for(&state, &api, &id).await?;
     let checklist = parse_id(&checklist)?;
     let now = state.now();
-    let stored = state.store.dash_checklist(&viewer, case, checklist, now).await?;
-    let referral = match stored.referral {
-        Some(referral) => match state.store.marac_referral(&viewer, case, referral, now).await {
-            Ok(referral) => Some(referral),
-            Err(StoreError::NotFound) => None,
-            Err(err) => return Err(err.into()),
-        },
-        None => None,
-    };
+    let (stored, referral) = checklist_and_referral(&state, &viewer, case, checklist, now).await?;
     let judgement = stored.judgement.as_ref().map(|j| match j {
         Judgement::Refer { reason } => json!({ "judgement": "refer", "reason": reason }),
         Judgement::DoNotRefer { reason } => {
