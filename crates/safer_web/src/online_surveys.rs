@@ -18,6 +18,7 @@ use safer_domain::Role;
 use crate::error::render;
 use crate::format::{parse_id, when};
 use crate::session::{CurrentUser, SignedIn};
+use crate::viewer::partnership_where;
 use crate::views::{Layout, Section};
 use crate::{AppError, AppState};
 
@@ -31,11 +32,10 @@ pub(crate) fn router() -> Router<AppState> {
 /// The partnership where the user is an analyst or a coordinator, and whether they coordinate
 /// there; not found for everyone else, so the routes are not revealed.
 fn staff_partnership(user: &CurrentUser) -> Result<(PartnershipId, bool), AppError> {
-    user.memberships
-        .iter()
-        .find(|m| m.roles.iter().any(|r| matches!(r, Role::Analyst | Role::Coordinator)))
-        .map(|m| (m.partnership, m.roles.contains(&Role::Coordinator)))
-        .ok_or(AppError::NotFound)
+    let runs_surveys =
+        |roles: &[Role]| roles.iter().any(|r| matches!(r, Role::Analyst | Role::Coordinator));
+    partnership_where(user, runs_surveys)
+        .map(|(partnership, viewer)| (partnership, viewer.roles.contains(&Role::Coordinator)))
 }
 
 /// One wave as the page lists it.

@@ -38,6 +38,7 @@ use crate::format::{
     capitalise, iso, month_name, parse_date, parse_id, show_date, today, today_iso,
 };
 use crate::session::{CurrentUser, SignedIn};
+use crate::viewer::partnership_where;
 use crate::views::{paragraphs, FieldError, Layout, Section};
 use crate::{AppError, AppState};
 
@@ -66,31 +67,13 @@ fn handles(roles: &[Role]) -> bool {
 /// The partnership where the user handles case reviews, with their roles there; not found for
 /// everyone else, so the routes are not revealed.
 pub(crate) fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
-    user.memberships
-        .iter()
-        .find(|m| handles(&m.roles))
-        .map(|m| {
-            (
-                m.partnership,
-                Viewer { user: user.id, agency: user.agency_id, roles: m.roles.clone() },
-            )
-        })
-        .ok_or(AppError::NotFound)
+    partnership_where(user, handles)
 }
 
 /// The partnership where the user coordinates, with their roles there: only coordinators set
 /// the review procedures. Not found for everyone else, panel chairs included.
-fn coordinator_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
-    user.memberships
-        .iter()
-        .find(|m| m.roles.contains(&Role::Coordinator))
-        .map(|m| {
-            (
-                m.partnership,
-                Viewer { user: user.id, agency: user.agency_id, roles: m.roles.clone() },
-            )
-        })
-        .ok_or(AppError::NotFound)
+pub(crate) fn coordinator_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
+    partnership_where(user, |roles| roles.contains(&Role::Coordinator))
 }
 
 /// The viewer for one application: the user's roles in its partnership.

@@ -3,19 +3,21 @@
 
 use safer_domain::access::Viewer;
 use safer_domain::ids::{CaseId, PartnershipId};
+use safer_domain::Role;
 
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
 
-/// The partnership whose cases a user works, with their viewer there: the first in which one
-/// of their roles works cases, taking the one they chose to work in on their account page
-/// first, then the others by name. Users in several such partnerships list and open cases in
-/// that one; a case's own pages use the case's partnership ([`case_viewer`]). Not found for
-/// users whose roles work no cases, so the routes are not revealed.
-pub(crate) fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
+/// The first of the user's partnerships (the one they chose to work in comes first, see
+/// `session::CurrentUser::memberships`) whose roles pass `fits`, with their viewer there; not
+/// found when none does, so the routes of pages they may not use are not revealed.
+pub(crate) fn partnership_where(
+    user: &CurrentUser,
+    fits: impl Fn(&[Role]) -> bool,
+) -> Result<(PartnershipId, Viewer), AppError> {
     user.memberships
         .iter()
-        .find(|m| m.roles.iter().any(|r| r.works_cases()))
+        .find(|m| fits(&m.roles))
         .map(|m| {
             (
                 m.partnership,
@@ -23,6 +25,15 @@ pub(crate) fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer),
             )
         })
         .ok_or(AppError::NotFound)
+}
+
+/// The partnership whose cases a user works, with their viewer there: the first in which one
+/// of their roles works cases, taking the one they chose to work in on their account page
+/// first, then the others by name. Users in several such partnerships list and open cases in
+/// that one; a case's own pages use the case's partnership ([`case_viewer`]). Not found for
+/// users whose roles work no cases, so the routes are not revealed.
+pub(crate) fn home_viewer(user: &CurrentUser) -> Result<(PartnershipId, Viewer), AppError> {
+    partnership_where(user, |roles| roles.iter().any(|r| r.works_cases()))
 }
 
 /// The viewer for one case and the case's partnership: the user's roles in that partnership.

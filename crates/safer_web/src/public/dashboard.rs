@@ -35,7 +35,6 @@ use safer_domain::geography::{is_gss_code, AreaKind, Geography};
 use safer_domain::ids::{AgencyId, PartnershipId, UserId};
 use safer_domain::indicator::Series as IndicatorSeries;
 use safer_domain::month::{month_number, month_text};
-use safer_domain::Role;
 use safer_storage::{
     police_uk_observations, street_area, NewYouSaidWeDid, StoreError, StoredPlan, StreetArea,
     StreetCount, HISTORY_MONTHS,
@@ -697,11 +696,7 @@ async fn ward_page(
 
 /// The partnership where the user coordinates; not found for everyone else.
 fn coordinator_partnership(user: &CurrentUser) -> Result<PartnershipId, AppError> {
-    user.memberships
-        .iter()
-        .find(|m| m.roles.contains(&Role::Coordinator))
-        .map(|m| m.partnership)
-        .ok_or(AppError::NotFound)
+    crate::trigger::coordinator_viewer(user).map(|(partnership, _)| partnership)
 }
 
 #[derive(Template)]
