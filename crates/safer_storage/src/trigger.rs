@@ -1389,18 +1389,36 @@ impl Store {
     }
 
     /// The figures to publish for the reporting year `year` (see
-    /// [`TriggerSettings::year_starts_in`] for the partnership's own) over every application of
-    /// the partnership, counted by the domain's rule: applications and "threshold not met" by
-    /// the day received, reviews (and those with recommendations) by the day the review was
-    /// held. Aggregates only, so no viewer is needed.
+    /// [`TriggerSettings::year_starts_in`] for the partnership's own); see
+    /// [`Store::trigger_figures_by_year`].
     pub async fn trigger_annual_figures(
         &self,
         partnership: PartnershipId,
         year: ReportingYear,
     ) -> Result<trigger::AnnualFigures> {
+        let mut figures = self.trigger_figures_by_year(partnership, &[year]).await?;
+        figures.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// The figures to publish for each of `years`, in order, over every application of the
+    /// partnership (read once for them all), counted by the domain's rule: applications and
+    /// "threshold not met" by the day received, reviews (and those with recommendations) by
+    /// the day the review was held. Aggregates only, so no viewer is needed.
+    pub async fn trigger_figures_by_year(
+        &self,
+        partnership: PartnershipId,
+        years: &[ReportingYear],
+    ) -> Result<Vec<trigger::AnnualFigures>> {
         let out_of_range = || StoreError::Rule("the year is out of range".to_string());
-        let first = year.first_day().ok_or_else(out_of_range)?;
-        let last = year.last_day().ok_or_else(out_of_range)?;
+        let periods = years
+            .iter()
+            .map(|year| {
+                Ok((
+                    year.first_day().ok_or_else(out_of_range)?,
+                    year.last_day().ok_or_else(out_of_range)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let sql = format!("SELECT {APPLICATION_COLUMNS} WHERE t.partnership_id = $1 ORDER BY t.id");
         let (rows, titles): (Vec<ApplicationRow>, Vec<(i64, String)>) = on_pool!(self, pool => {
             let rows = sqlx::query_as(&sql).bind(partnership.0).fetch_all(pool).await?;
@@ -1433,7 +1451,7 @@ impl Store {
                 outcome,
             });
         }
-        Ok(annual_figures(&records, first, last))
+        Ok(periods.into_iter().map(|(first, last)| annual_figures(&records, first, last)).collect())
     }
 }
 

@@ -417,17 +417,19 @@ pub(crate) async fn figures_table(
 ) -> Result<FiguresTable, AppError> {
     let starts = state.store.trigger_settings(partnership).await?.year_starts_in;
     let this_year = ReportingYear::containing(today(now), starts);
-    let mut rows = Vec::new();
-    for year in [this_year, this_year.previous()] {
-        let f = state.store.trigger_annual_figures(partnership, year).await?;
-        rows.push(FiguresRow {
+    let years = [this_year, this_year.previous()];
+    let figures = state.store.trigger_figures_by_year(partnership, &years).await?;
+    let rows = years
+        .iter()
+        .zip(figures)
+        .map(|(year, f)| FiguresRow {
             year: year.label(),
             applications: f.applications,
             threshold_not_met: f.threshold_not_met,
             reviews: f.reviews_carried_out,
             with_recommendations: f.reviews_with_recommendations,
-        });
-    }
+        })
+        .collect();
     Ok(FiguresTable { span: year_span(starts), rows })
 }
 
