@@ -264,6 +264,25 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Collects into `problems`, each named with `page`, what axe-core finds on the current
+    /// page and the console's errors, except the one Chromium logs for `expected_status` (a
+    /// page served with that error status on purpose, such as a form shown again with its
+    /// errors as 422). Collecting rather than stopping at the first lets one run report every
+    /// page that needs work.
+    pub fn audit(&self, page: &str, expected_status: Option<u16>, problems: &mut Vec<String>) {
+        if let Some(violations) = self.axe() {
+            problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
+        }
+        let expected =
+            expected_status.map(|s| format!("the server responded with a status of {s}"));
+        problems.extend(
+            self.console_errors()
+                .into_iter()
+                .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
+                .map(|e| format!("{page}: console: {e}")),
+        );
+    }
+
     /// Runs axe-core on the current page and returns its violations. Panics (or, outside CI,
     /// returns `None`) when axe-core is not installed.
     pub fn axe(&self) -> Option<Vec<AxeViolation>> {

@@ -56,28 +56,6 @@ fn start_demo_server() -> Server {
     }
 }
 
-/// Checks the page with axe-core and the console, collecting problems rather than stopping at
-/// the first, so one run reports every page that needs work.
-fn audit(browser: &Browser, page: &str, problems: &mut Vec<String>) {
-    audit_expecting(browser, page, None, problems);
-}
-
-/// As [`audit`], for a page served with an error status on purpose: Chromium logs that status
-/// to the console, and only that message is expected.
-fn audit_expecting(browser: &Browser, page: &str, status: Option<u16>, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    let expected = status.map(|s| format!("the server responded with a status of {s}"));
-    problems.extend(
-        browser
-            .console_errors()
-            .into_iter()
-            .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
-            .map(|e| format!("{page}: console: {e}")),
-    );
-}
-
 #[test]
 fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     let Some(browser) = Browser::start() else { return };
@@ -89,7 +67,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     browser.goto(&format!("{base}/"));
     assert!(browser.current_url().ends_with("/sign-in"), "{}", browser.current_url());
     assert_eq!(browser.title(), "Sign in – Safer");
-    audit(&browser, "sign-in", &mut problems);
+    browser.audit("sign-in", None, &mut problems);
     browser.screenshot(&shots.join("01-sign-in.png"));
 
     // A mistake first: the form comes back with an error summary.
@@ -97,7 +75,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     browser.click("button[type=submit]");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
     assert!(browser.body_text().contains("Enter your password"));
-    audit_expecting(&browser, "sign-in with errors", Some(422), &mut problems);
+    browser.audit("sign-in with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("02-sign-in-errors.png"));
 
     browser.type_into("#password", &server.coordinator_password);
@@ -112,7 +90,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
         browser.body_text()
     );
     assert!(browser.body_text().contains("Chris Morgan, Maidstone Borough Council"));
-    audit(&browser, "plan overview", &mut problems);
+    browser.audit("plan overview", None, &mut problems);
     browser.screenshot(&shots.join("03-plan-overview.png"));
 
     browser.click("a[href='/plans/maidstone-2022-25/priorities/safe-town-centre']");
@@ -124,7 +102,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     assert!(text.contains("A Space to Feel Safe"));
     assert!(text.contains("The SMP will work to restore the reputation of the town"));
     browser.screenshot(&shots.join("04-priority-safe-town-centre.png"));
-    audit(&browser, "priority safe-town-centre", &mut problems);
+    browser.audit("priority safe-town-centre", None, &mut problems);
 
     // The demo's indicators: each with its status in words (never colour alone) and a chart.
     let indicator = browser.execute(
@@ -144,16 +122,16 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     let plan = maidstone_plan();
     for priority in &plan.priorities {
         browser.goto(&format!("{base}/plans/maidstone-2022-25/priorities/{}", priority.id));
-        audit(&browser, &format!("priority {}", priority.id), &mut problems);
+        browser.audit(&format!("priority {}", priority.id), None, &mut problems);
     }
     // The demo's strategic assessment: listed, its page, then the report as its own document.
     browser.goto(&format!("{base}/assessments"));
     assert!(browser.body_text().contains("Strategic assessment 2022"), "{}", browser.body_text());
-    audit(&browser, "assessments", &mut problems);
+    browser.audit("assessments", None, &mut problems);
     browser.click("td.app-table__cell a.app-link");
     browser.wait_until("the assessment page", |b| b.body_text().contains("Open the report"));
     assert!(browser.body_text().contains("Generated"), "{}", browser.body_text());
-    audit(&browser, "assessment", &mut problems);
+    browser.audit("assessment", None, &mut problems);
     browser.screenshot(&shots.join("06-assessment.png"));
     browser.click("a[href$='/report']");
     browser.wait_until("the report", |b| b.current_url().ends_with("/report"));
@@ -165,7 +143,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     let headings = report[0].as_array().cloned().unwrap_or_default();
     assert!(headings.iter().any(|h| h == "Key findings"), "report headings: {report}");
     assert!(report[1].as_u64().unwrap_or(0) >= 1, "the report has an SVG chart: {report}");
-    audit(&browser, "assessment report", &mut problems);
+    browser.audit("assessment report", None, &mut problems);
     browser.screenshot(&shots.join("07-assessment-report.png"));
 
     for (name, path) in [
@@ -177,7 +155,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     ] {
         browser.goto(&format!("{base}{path}"));
         let status = (name == "not found").then_some(404);
-        audit_expecting(&browser, name, status, &mut problems);
+        browser.audit(name, status, &mut problems);
         if name == "groups" {
             browser.screenshot(&shots.join("05-groups.png"));
         }
@@ -188,7 +166,7 @@ fn coordinator_signs_in_and_reads_a_priority_in_chromium() {
     browser.wait_until("the signed-out page", |b| b.current_url().contains("signed_out=1"));
     assert!(browser.current_url().ends_with("/sign-in?signed_out=1"), "{}", browser.current_url());
     assert!(browser.body_text().contains("You have been signed out."));
-    audit(&browser, "signed out", &mut problems);
+    browser.audit("signed out", None, &mut problems);
 
     assert!(problems.is_empty(), "accessibility or console problems:\n{}", problems.join("\n"));
 
@@ -217,7 +195,7 @@ fn analyst_regenerates_the_demo_assessment_in_chromium() {
     browser.click("button[type=submit]");
     browser.wait_until("the assessments", |b| b.current_url().ends_with("/assessments"));
     assert!(browser.body_text().contains("New assessment"), "{}", browser.body_text());
-    audit(&browser, "assessments (analyst)", &mut problems);
+    browser.audit("assessments (analyst)", None, &mut problems);
 
     browser.click("td.app-table__cell a.app-link");
     browser.wait_until("the assessment page", |b| b.body_text().contains("Open the report"));
@@ -227,7 +205,7 @@ fn analyst_regenerates_the_demo_assessment_in_chromium() {
         "{}",
         browser.body_text()
     );
-    audit(&browser, "assessment (analyst)", &mut problems);
+    browser.audit("assessment (analyst)", None, &mut problems);
     browser.screenshot(&shots.join("08-assessment-regenerate.png"));
 
     browser.click("form[action$='/regenerate'] button[type=submit]");
@@ -239,7 +217,7 @@ fn analyst_regenerates_the_demo_assessment_in_chromium() {
         "{progress}"
     );
     browser.screenshot(&shots.join("09-assessment-progress.png"));
-    audit(&browser, "assessment progress", &mut problems);
+    browser.audit("assessment progress", None, &mut problems);
 
     // The demo's build takes a while in a debug build; the reader checks progress until done.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
@@ -251,14 +229,14 @@ fn analyst_regenerates_the_demo_assessment_in_chromium() {
         browser.click("a.app-button[href^='/assessments/jobs/']");
     }
     assert!(browser.body_text().contains("Done"));
-    audit(&browser, "assessment job done", &mut problems);
+    browser.audit("assessment job done", None, &mut problems);
     browser.screenshot(&shots.join("10-assessment-job-done.png"));
 
     browser.click("a[href^='/assessments/'].app-link");
     browser.wait_until("the new assessment", |b| b.body_text().contains("Open the report"));
     assert_ne!(browser.current_url(), before, "a new assessment, the old one kept");
     assert!(browser.body_text().contains("Strategic assessment 2022"), "{}", browser.body_text());
-    audit(&browser, "regenerated assessment", &mut problems);
+    browser.audit("regenerated assessment", None, &mut problems);
     browser.screenshot(&shots.join("11-assessment-regenerated.png"));
     browser.goto(&format!("{base}/assessments"));
     let listed = browser.execute(
@@ -269,10 +247,10 @@ fn analyst_regenerates_the_demo_assessment_in_chromium() {
 
     browser.goto(&format!("{base}/assessments/new"));
     assert!(browser.body_text().contains("Start from"));
-    audit(&browser, "new assessment form", &mut problems);
+    browser.audit("new assessment form", None, &mut problems);
     browser.click("form[action='/assessments/new'] button[type=submit]");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
-    audit_expecting(&browser, "new assessment form with errors", Some(422), &mut problems);
+    browser.audit("new assessment form with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("12-assessment-new-errors.png"));
 
     assert!(problems.is_empty(), "accessibility or console problems:\n{}", problems.join("\n"));

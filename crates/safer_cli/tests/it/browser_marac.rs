@@ -101,27 +101,6 @@ fn start_server() -> Server {
     Server { _runtime: runtime, _dir: dir, base: format!("http://{address}"), case }
 }
 
-/// Checks the page with axe-core and the console, collecting problems rather than stopping at
-/// the first.
-fn audit(browser: &Browser, page: &str, problems: &mut Vec<String>) {
-    audit_expecting(browser, page, None, problems);
-}
-
-/// As [`audit`], for a page served with an error status on purpose.
-fn audit_expecting(browser: &Browser, page: &str, status: Option<u16>, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    let expected = status.map(|s| format!("the server responded with a status of {s}"));
-    problems.extend(
-        browser
-            .console_errors()
-            .into_iter()
-            .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
-            .map(|e| format!("{page}: console: {e}")),
-    );
-}
-
 fn sign_in(browser: &Browser, base: &str, username: &str, next: &str) {
     browser.goto(&format!("{base}/sign-in?next={next}"));
     browser.type_into("#username", username);
@@ -145,13 +124,13 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
     // The practitioner: the checklist, a mistake, then 15 yes answers.
     sign_in(&browser, base, "idva", &dash);
     assert!(browser.body_text().contains("DASH risk checklist"), "{}", browser.body_text());
-    audit(&browser, "dash form", &mut problems);
+    browser.audit("dash form", None, &mut problems);
     browser.screenshot(&shots.join("marac-01-dash-form.png"));
 
     browser.click("form button[type=submit].app-button");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
     assert!(browser.body_text().contains("Enter the date of the incident"));
-    audit_expecting(&browser, "dash form with errors", Some(422), &mut problems);
+    browser.audit("dash form with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("marac-02-dash-errors.png"));
 
     browser.type_into("#incident-day", "3");
@@ -169,7 +148,7 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
     let text = browser.body_text();
     assert!(text.contains("15 of 24"), "{text}");
     assert!(text.contains("Visible high risk"), "{text}");
-    audit(&browser, "dash result", &mut problems);
+    browser.audit("dash result", None, &mut problems);
     browser.screenshot(&shots.join("marac-03-referred.png"));
 
     browser.click("a[href*='/marac-referral/']");
@@ -180,7 +159,7 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
         text.find("Strangled until").unwrap() < text.find("Denies any sexual abuse").unwrap(),
         "yes answers first: {text}"
     );
-    audit(&browser, "marac referral", &mut problems);
+    browser.audit("marac referral", None, &mut problems);
     browser.screenshot(&shots.join("marac-04-referral.png"));
     browser.click(".app-header__link-button");
     browser.wait_until("signed out", |b| b.current_url().contains("signed_out=1"));
@@ -188,11 +167,11 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
     // The chair: panels, plan a meeting a week ahead, the agenda with the DASH answers.
     sign_in(&browser, base, "marac-chair", "/panels");
     assert!(browser.body_text().contains("Maidstone MARAC"), "{}", browser.body_text());
-    audit(&browser, "panels", &mut problems);
+    browser.audit("panels", None, &mut problems);
     browser.click("a.app-link[href^='/panels/']");
     browser.wait_until("the panel", |b| b.body_text().contains("Plan a meeting"));
     assert!(browser.body_text().contains("1 for the next agenda"), "{}", browser.body_text());
-    audit(&browser, "panel", &mut problems);
+    browser.audit("panel", None, &mut problems);
     browser.screenshot(&shots.join("marac-05-panel.png"));
 
     let held = time::OffsetDateTime::now_utc().date() + time::Duration::days(7);
@@ -207,7 +186,7 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
     assert!(text.contains("Visible high risk"), "{text}");
     assert!(text.contains("DASH answers: 15 yes"), "{text}");
     assert!(text.contains("Strangled until she nearly passed out"), "{text}");
-    audit(&browser, "meeting", &mut problems);
+    browser.audit("meeting", None, &mut problems);
     browser.screenshot(&shots.join("marac-06-meeting.png"));
 
     browser.type_into("textarea[id^='minutes-']", "Safety plan agreed; refuge place offered.");
@@ -219,7 +198,7 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
                 serde_json::json!([]),
             ) == "Safety plan agreed; refuge place offered."
     });
-    audit(&browser, "meeting with minutes", &mut problems);
+    browser.audit("meeting with minutes", None, &mut problems);
 
     browser.click("a[href$='/print']");
     browser.wait_until("the printable agenda", |b| b.current_url().ends_with("/print"));
@@ -236,7 +215,7 @@ fn a_dash_becomes_a_marac_referral_and_an_agenda_item_in_chromium() {
     let text = browser.body_text();
     assert!(text.contains("Safety plan agreed; refuge place offered."), "{text}");
     assert!(text.contains("Strangled until she nearly passed out"), "{text}");
-    audit(&browser, "printable agenda", &mut problems);
+    browser.audit("printable agenda", None, &mut problems);
     browser.screenshot(&shots.join("marac-07-print.png"));
 
     assert!(problems.is_empty(), "accessibility or console problems:\n{}", problems.join("\n"));

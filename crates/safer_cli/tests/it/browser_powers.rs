@@ -51,22 +51,6 @@ fn start_server() -> Server {
     Server { _runtime: runtime, _dir: dir, base: format!("http://{address}") }
 }
 
-/// Checks the page with axe-core and the console; a page served with an error status on
-/// purpose logs that status, and only that message is expected.
-fn audit(browser: &Browser, page: &str, status: Option<u16>, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    let expected = status.map(|s| format!("the server responded with a status of {s}"));
-    problems.extend(
-        browser
-            .console_errors()
-            .into_iter()
-            .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
-            .map(|e| format!("{page}: console: {e}")),
-    );
-}
-
 /// Sets a form field's value (replacing what is there), as typing would.
 fn fill(browser: &Browser, css: &str, value: &str) {
     let done = browser.execute(
@@ -142,13 +126,13 @@ fn practitioner_warns_then_issues_a_cpn_and_sees_the_appeal_clock_in_chromium() 
     let powers = format!("{base}/cases/{case_id}/powers");
     browser.goto(&powers);
     assert!(browser.body_text().contains("No powers have been used on this case yet."));
-    audit(&browser, "powers (empty)", None, &mut problems);
+    browser.audit("powers (empty)", None, &mut problems);
     browser.screenshot(&shots.join("powers-01-empty.png"));
 
     // The warning.
     browser.click(&format!("a[href='/cases/{case_id}/powers/cpw']"));
     browser.wait_until("the warning form", |b| b.current_url().ends_with("/powers/cpw"));
-    audit(&browser, "CPW form", None, &mut problems);
+    browser.audit("CPW form", None, &mut problems);
     choose_first(&browser, "#subject");
     browser.type_into("#conduct", "Loud music at night");
     fill_date(&browser, "issued", warned_on);
@@ -161,7 +145,7 @@ fn practitioner_warns_then_issues_a_cpn_and_sees_the_appeal_clock_in_chromium() 
     let text = browser.body_text();
     assert!(text.contains("CPW: a CPN may be issued"), "{text}");
     assert!(text.contains(&show(lawful)), "{text}");
-    audit(&browser, "powers (warning)", None, &mut problems);
+    browser.audit("powers (warning)", None, &mut problems);
     browser.screenshot(&shots.join("powers-02-warning.png"));
 
     // A notice on the warning's last day to stop: too soon, and the page says so.
@@ -185,7 +169,7 @@ fn practitioner_warns_then_issues_a_cpn_and_sees_the_appeal_clock_in_chromium() 
     );
     assert!(text.contains(&expected), "{text}");
     assert!(browser.title().starts_with("Error: "), "{}", browser.title());
-    audit(&browser, "CPN form with the error", Some(422), &mut problems);
+    browser.audit("CPN form with the error", Some(422), &mut problems);
     browser.screenshot(&shots.join("powers-03-cpn-too-soon.png"));
 
     // The day after: lawful.
@@ -197,7 +181,7 @@ fn practitioner_warns_then_issues_a_cpn_and_sees_the_appeal_clock_in_chromium() 
     let text = browser.body_text();
     assert!(text.contains(&show(appeal_closes)), "{text}");
     assert!(!text.contains("CPW: a CPN may be issued"), "the warning's clocks stop: {text}");
-    audit(&browser, "powers (notice)", None, &mut problems);
+    browser.audit("powers (notice)", None, &mut problems);
     browser.screenshot(&shots.join("powers-04-notice.png"));
 
     // Due and overdue: the appeal window, linked to the case.
@@ -207,7 +191,7 @@ fn practitioner_warns_then_issues_a_cpn_and_sees_the_appeal_clock_in_chromium() 
     assert!(text.contains("CPN: appeal window closes"), "{text}");
     assert!(text.contains(&show(appeal_closes)), "{text}");
     assert!(text.contains("ASB-"), "{text}");
-    audit(&browser, "due", None, &mut problems);
+    browser.audit("due", None, &mut problems);
     browser.screenshot(&shots.join("powers-05-due.png"));
     browser.click(&format!("a[href='/cases/{case_id}/powers']"));
     browser.wait_until("back on the powers page", |b| b.current_url() == powers);

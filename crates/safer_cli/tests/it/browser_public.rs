@@ -8,28 +8,6 @@ use safer_test_utils::env::output_dir;
 
 use crate::support::front_door_server;
 
-fn audit(browser: &Browser, page: &str, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    problems.extend(browser.console_errors().into_iter().map(|e| format!("{page}: console: {e}")));
-}
-
-/// As [`audit`], for a form shown again with its errors (422): Chromium logs that status, and
-/// only that message is expected.
-fn audit_422(browser: &Browser, page: &str, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    problems.extend(
-        browser
-            .console_errors()
-            .into_iter()
-            .filter(|e| !e.contains("the server responded with a status of 422"))
-            .map(|e| format!("{page}: console: {e}")),
-    );
-}
-
 fn shot(browser: &Browser, name: &str) {
     browser.screenshot(&output_dir().join(name));
 }
@@ -37,7 +15,7 @@ fn shot(browser: &Browser, name: &str) {
 /// Fills the report from "where" to the check page with the mouse and keyboard as a
 /// sighted user would, auditing each page.
 fn fill_noise_report(browser: &Browser, problems: &mut Vec<String>, shots: bool) {
-    audit(browser, "where", problems);
+    browser.audit("where", None, problems);
     if shots {
         shot(browser, "public-03-where.png");
     }
@@ -45,22 +23,22 @@ fn fill_noise_report(browser: &Browser, problems: &mut Vec<String>, shots: bool)
     browser.type_into("#address", "The flats above the shops on Mill Street");
     browser.click("form button[type=submit]");
     browser.wait_until("the when page", |b| b.body_text().contains("When did it last happen?"));
-    audit(browser, "when", problems);
+    browser.audit("when", None, problems);
     browser.type_into("#happened", "1");
     browser.type_into("#happened-month", "11");
     browser.type_into("#happened-year", "2026");
     browser.click("#how_often-daily");
     browser.click("form button[type=submit]");
     browser.wait_until("the details page", |b| b.body_text().contains("What happened?"));
-    audit(browser, "details", problems);
+    browser.audit("details", None, problems);
     browser.type_into("#description", "Very loud music from 11pm to 3am most nights");
     browser.click("form button[type=submit]");
     browser.wait_until("the identify page", |b| b.body_text().contains("Do you want to give"));
-    audit(browser, "identify", problems);
+    browser.audit("identify", None, problems);
     browser.click("#identify-no");
     browser.click("form button[type=submit]");
     browser.wait_until("the check page", |b| b.body_text().contains("Check your answers"));
-    audit(browser, "check", problems);
+    browser.audit("check", None, problems);
     if shots {
         shot(browser, "public-04-check.png");
     }
@@ -74,42 +52,42 @@ fn residents_report_noise_are_sent_to_the_police_and_follow_a_trigger_in_chromiu
     let mut problems = Vec::new();
 
     browser.goto(&format!("{base}/public"));
-    audit(&browser, "start", &mut problems);
+    browser.audit("start", None, &mut problems);
     shot(&browser, "public-01-start.png");
 
     // A crime: sent to the police, with the reason, and no report form.
     browser.goto(&format!("{base}/public/report"));
-    audit(&browser, "report start", &mut problems);
+    browser.audit("report start", None, &mut problems);
     browser.click("a.app-button--start");
     browser
         .wait_until("the emergency question", |b| b.body_text().contains("Is someone in danger"));
-    audit(&browser, "emergency", &mut problems);
+    browser.audit("emergency", None, &mut problems);
     browser.click("form button[type=submit]");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
-    audit_422(&browser, "emergency error", &mut problems);
+    browser.audit("emergency error", Some(422), &mut problems);
     browser.click("#emergency-no");
     browser.click("form button[type=submit]");
     browser.wait_until("the problems", |b| b.body_text().contains("What is the problem?"));
-    audit(&browser, "problem", &mut problems);
+    browser.audit("problem", None, &mut problems);
     shot(&browser, "public-02-problem.png");
     browser.click("#behaviour-violence");
     browser.click("form button[type=submit]");
     browser
         .wait_until("the police answer", |b| b.body_text().contains("Report this to the police"));
-    audit(&browser, "police answer", &mut problems);
+    browser.audit("police answer", None, &mut problems);
     shot(&browser, "public-02b-police.png");
     let text = browser.body_text();
     assert!(text.contains("101") && text.contains("kent.police.uk"), "{text}");
 
     // Noise, anonymously: a reference and a private link.
     browser.goto(&format!("{base}/public/report/answer?emergency=no&behaviour=noise"));
-    audit(&browser, "report answer", &mut problems);
+    browser.audit("report answer", None, &mut problems);
     browser.click("form button[type=submit]");
     browser.wait_until("the where page", |b| b.body_text().contains("Where is this happening?"));
     fill_noise_report(&browser, &mut problems, true);
     browser.click("form[action='/public/report/send'] button[type=submit]");
     browser.wait_until("the confirmation", |b| b.body_text().contains("Report sent"));
-    audit(&browser, "confirmation", &mut problems);
+    browser.audit("confirmation", None, &mut problems);
     shot(&browser, "public-05-sent.png");
     let reference = browser
         .execute("return document.getElementById('reference').textContent;", serde_json::json!([]))
@@ -121,50 +99,50 @@ fn residents_report_noise_are_sent_to_the_police_and_follow_a_trigger_in_chromiu
     browser.wait_until("the status page", |b| {
         b.body_text().contains("Other reports on the same case")
     });
-    audit(&browser, "report status", &mut problems);
+    browser.audit("report status", None, &mut problems);
     shot(&browser, "public-06-status.png");
 
     // A Community Trigger, for the same problem, then followed as the partners decide.
     browser.goto(&format!("{base}/public/community-trigger"));
-    audit(&browser, "trigger start", &mut problems);
+    browser.audit("trigger start", None, &mut problems);
     shot(&browser, "public-07-trigger.png");
     browser.click("form button[type=submit]");
     browser.wait_until("who", |b| b.body_text().contains("Who are you applying for?"));
-    audit(&browser, "trigger who", &mut problems);
+    browser.audit("trigger who", None, &mut problems);
     browser.click("#who");
     browser.click("form button[type=submit]");
     browser.wait_until("victim", |b| b.body_text().contains("Who does the behaviour affect?"));
     browser.click("#victim");
     browser.click("form button[type=submit]");
     browser.wait_until("references", |b| b.body_text().contains("Your report references"));
-    audit(&browser, "trigger references", &mut problems);
+    browser.audit("trigger references", None, &mut problems);
     browser.type_into("#references", &reference);
     browser.click("form button[type=submit]");
     browser.wait_until("account", |b| b.body_text().contains("What has happened?"));
     browser.click("form button[type=submit]");
     browser.wait_until("the error", |b| b.body_text().contains("There is a problem"));
-    audit_422(&browser, "trigger account error", &mut problems);
+    browser.audit("trigger account error", Some(422), &mut problems);
     browser.type_into(
         "#account",
         "Loud music every night since August; reported to the council and police.",
     );
     browser.click("form button[type=submit]");
     browser.wait_until("contact", |b| b.body_text().contains("Your contact details"));
-    audit(&browser, "trigger contact", &mut problems);
+    browser.audit("trigger contact", None, &mut problems);
     browser.type_into("#name", "Sam Neighbour");
     browser.type_into("#contact", "sam@example.org");
     browser.click("form button[type=submit]");
     browser.wait_until("the check page", |b| {
         b.body_text().contains("Check your answers before applying")
     });
-    audit(&browser, "trigger check", &mut problems);
+    browser.audit("trigger check", None, &mut problems);
     browser.click("form[action='/public/community-trigger/send'] button[type=submit]");
     browser.wait_until("received", |b| b.body_text().contains("Application received"));
-    audit(&browser, "trigger received", &mut problems);
+    browser.audit("trigger received", None, &mut problems);
     shot(&browser, "public-08-trigger-received.png");
     browser.click("#status-link");
     browser.wait_until("status", |b| b.body_text().contains("checking your application"));
-    audit(&browser, "trigger status", &mut problems);
+    browser.audit("trigger status", None, &mut problems);
     // The coordinator records the threshold decision; the resident sees it.
     server.runtime.block_on(async {
         let smp =
@@ -206,7 +184,7 @@ fn residents_report_noise_are_sent_to_the_police_and_follow_a_trigger_in_chromiu
     browser.wait_until("the decision", |b| {
         b.body_text().contains("decided to review the case anyway")
     });
-    audit(&browser, "trigger status decided", &mut problems);
+    browser.audit("trigger status decided", None, &mut problems);
     shot(&browser, "public-09-trigger-status.png");
 
     assert!(problems.is_empty(), "problems:\n{}", problems.join("\n"));

@@ -87,22 +87,6 @@ fn start_server() -> Server {
     Server { _runtime: runtime, _dir: dir, base: format!("http://{address}"), case }
 }
 
-/// Checks the page with axe-core and the console; a page served with an error status on
-/// purpose logs that status, and only that message is expected.
-fn audit(browser: &Browser, page: &str, status: Option<u16>, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    let expected = status.map(|s| format!("the server responded with a status of {s}"));
-    problems.extend(
-        browser
-            .console_errors()
-            .into_iter()
-            .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
-            .map(|e| format!("{page}: console: {e}")),
-    );
-}
-
 /// The default risk model's question ids, in the form's order.
 const QUESTIONS: [&str; 17] = [
     "health",
@@ -139,7 +123,7 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
     browser.click("button[type=submit]");
     browser.wait_until("the documents page", |b| b.current_url().ends_with("/documents"));
     assert!(browser.body_text().contains("No documents yet"), "{}", browser.body_text());
-    audit(&browser, "documents", None, &mut problems);
+    browser.audit("documents", None, &mut problems);
 
     // A real upload: Chromium builds the multipart body, the token goes first.
     let upload_dir = tempfile::tempdir().unwrap();
@@ -150,7 +134,7 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
     browser.wait_until("the uploaded document", |b| b.body_text().contains("Document uploaded"));
     let text = browser.body_text();
     assert!(text.contains("noise diary.txt"), "{text}");
-    audit(&browser, "documents after upload", None, &mut problems);
+    browser.audit("documents after upload", None, &mut problems);
     browser.screenshot(&shots.join("records-01-documents.png"));
 
     // The risk assessment: the repeat-victim flag from the three noise incidents.
@@ -158,7 +142,7 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
     let text = browser.body_text();
     assert!(text.contains("Repeat victim: 3 or more incidents"), "{text}");
     assert!(text.contains("No risk assessments yet"), "{text}");
-    audit(&browser, "risk", None, &mut problems);
+    browser.audit("risk", None, &mut problems);
     browser.screenshot(&shots.join("records-02-risk.png"));
 
     // Every question but one: the error summary names it.
@@ -184,7 +168,7 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
         "{text}"
     );
     assert!(browser.title().starts_with("Error: "), "{}", browser.title());
-    audit(&browser, "risk with errors", Some(422), &mut problems);
+    browser.audit("risk with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("records-03-risk-errors.png"));
 
     // The answers given were kept; answer the missing one and save.
@@ -197,13 +181,13 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
     assert!(text.contains("Medium risk"), "{text}");
     assert!(text.contains("ASB risk review by sergeant"), "{text}");
     assert!(!text.contains("Refer to victim support"), "{text}");
-    audit(&browser, "risk result", None, &mut problems);
+    browser.audit("risk result", None, &mut problems);
     browser.screenshot(&shots.join("records-04-risk-result.png"));
 
     // The location assessment: a missing field first, then the whole triangle.
     browser.goto(&format!("{base}/cases/{case}/location-assessment"));
     assert!(browser.body_text().contains("No location assessments yet"));
-    audit(&browser, "location", None, &mut problems);
+    browser.audit("location", None, &mut problems);
     browser.type_into(
         "#young_people",
         "Groups of 13 to 15 year olds meet by the shops after school; no youth club nearby.",
@@ -215,7 +199,7 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
     browser.click("form[action$='/location-assessment'] button[type=submit]");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
     assert!(browser.body_text().contains("Enter the environment and resources of the place"));
-    audit(&browser, "location with errors", Some(422), &mut problems);
+    browser.audit("location with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("records-05-location-errors.png"));
     browser.type_into("#environment", "An unlit path behind the shops; a bus shelter.");
     browser.click("form[action$='/location-assessment'] button[type=submit]");
@@ -223,15 +207,15 @@ fn coordinator_completes_risk_and_location_assessments_in_chromium() {
     let text = browser.body_text();
     assert!(text.contains("Detached youth work on Thursdays and Fridays."), "{text}");
     assert!(text.contains("Guardianship"), "{text}");
-    audit(&browser, "location saved", None, &mut problems);
+    browser.audit("location saved", None, &mut problems);
     browser.screenshot(&shots.join("records-06-location.png"));
 
     // Problem solving: the form and its errors.
     browser.goto(&format!("{base}/cases/{case}/problem-solving"));
-    audit(&browser, "problem solving", None, &mut problems);
+    browser.audit("problem solving", None, &mut problems);
     browser.click("form[action$='/problem-solving'] button[type=submit]");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
-    audit(&browser, "problem solving with errors", Some(422), &mut problems);
+    browser.audit("problem solving with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("records-07-problem-solving-errors.png"));
 
     assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));

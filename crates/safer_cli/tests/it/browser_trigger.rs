@@ -91,23 +91,6 @@ fn start_server() -> Server {
     Server { _runtime: runtime, _dir: dir, base: format!("http://{address}"), case_reference }
 }
 
-/// Checks the page with axe-core and the console, collecting problems rather than stopping at
-/// the first; `status` is an error status the page is served with on purpose (Chromium logs
-/// it to the console).
-fn audit(browser: &Browser, page: &str, status: Option<u16>, problems: &mut Vec<String>) {
-    if let Some(violations) = browser.axe() {
-        problems.extend(violations.iter().map(|v| format!("{page}: {v}")));
-    }
-    let expected = status.map(|s| format!("the server responded with a status of {s}"));
-    problems.extend(
-        browser
-            .console_errors()
-            .into_iter()
-            .filter(|e| expected.as_ref().is_none_or(|x| !e.contains(x.as_str())))
-            .map(|e| format!("{page}: console: {e}")),
-    );
-}
-
 /// Replaces the value of the field matching `css` (some come filled in with today's date).
 fn fill(browser: &Browser, css: &str, text: &str) {
     browser.execute("document.querySelector(arguments[0]).value = '';", serde_json::json!([css]));
@@ -128,17 +111,17 @@ fn coordinator_takes_a_case_review_to_the_outcome_letter_in_chromium() {
     browser.click("button[type=submit]");
     browser.wait_until("the case reviews", |b| b.current_url().ends_with("/trigger"));
     assert!(browser.body_text().contains("Figures to publish"), "{}", browser.body_text());
-    audit(&browser, "case reviews", None, &mut problems);
+    browser.audit("case reviews", None, &mut problems);
     browser.screenshot(&shots.join("trigger-01-list.png"));
 
     browser.click("a[href='/trigger/new']");
     browser.wait_until("the application form", |b| b.current_url().ends_with("/trigger/new"));
-    audit(&browser, "new application", None, &mut problems);
+    browser.audit("new application", None, &mut problems);
     // A mistake first: nothing chosen, and the form comes back with an error summary.
     browser.click("form[action='/trigger/new'] button[type=submit]");
     browser.wait_until("the error summary", |b| b.body_text().contains("There is a problem"));
     assert!(browser.body_text().contains("Select who is applying"));
-    audit(&browser, "new application with errors", Some(422), &mut problems);
+    browser.audit("new application with errors", Some(422), &mut problems);
     browser.screenshot(&shots.join("trigger-02-new-errors.png"));
 
     browser.click("#case");
@@ -152,7 +135,7 @@ fn coordinator_takes_a_case_review_to_the_outcome_letter_in_chromium() {
     let text = browser.body_text();
     assert!(text.contains("The threshold is met: 3 qualifying complaints"), "{text}");
     assert!(text.contains("Counts once: the same incident as complaint 1"), "{text}");
-    audit(&browser, "application", None, &mut problems);
+    browser.audit("application", None, &mut problems);
     browser.screenshot(&shots.join("trigger-03-threshold-met.png"));
 
     fill(&browser, "#decided_on", "2026-06-05");
@@ -165,7 +148,7 @@ fn coordinator_takes_a_case_review_to_the_outcome_letter_in_chromium() {
     let letter = browser.body_text();
     assert!(letter.contains("Dear Alex Example,"), "{letter}");
     assert!(letter.contains("the threshold for a case review is met"), "{letter}");
-    audit(&browser, "decision letter", None, &mut problems);
+    browser.audit("decision letter", None, &mut problems);
     browser.screenshot(&shots.join("trigger-04-decision-letter.png"));
 
     browser.goto(&page);
@@ -181,7 +164,7 @@ fn coordinator_takes_a_case_review_to_the_outcome_letter_in_chromium() {
     browser.wait_until("the recommendation form", |b| {
         b.body_text().contains("Add the recommendation")
     });
-    audit(&browser, "review held", None, &mut problems);
+    browser.audit("review held", None, &mut problems);
 
     fill(&browser, "#recommendation", "Name one lead officer and agree a joint action plan");
     fill(&browser, "#due_on", "2026-07-31");
@@ -190,7 +173,7 @@ fn coordinator_takes_a_case_review_to_the_outcome_letter_in_chromium() {
         b.body_text().contains("Name one lead officer and agree a joint action plan")
             && b.body_text().contains("31 July 2026")
     });
-    audit(&browser, "recommendation added", None, &mut problems);
+    browser.audit("recommendation added", None, &mut problems);
     browser.screenshot(&shots.join("trigger-05-recommendation.png"));
 
     fill(&browser, "#sent_on", "2026-06-25");
@@ -205,16 +188,16 @@ fn coordinator_takes_a_case_review_to_the_outcome_letter_in_chromium() {
         "{letter}"
     );
     assert!(letter.contains("Taking part were the council and the police."), "{letter}");
-    audit(&browser, "outcome letter", None, &mut problems);
+    browser.audit("outcome letter", None, &mut problems);
     browser.screenshot(&shots.join("trigger-06-outcome-letter.png"));
 
     browser.goto(&page);
     assert!(browser.body_text().contains("Outcome sent"));
-    audit(&browser, "application, outcome sent", None, &mut problems);
+    browser.audit("application, outcome sent", None, &mut problems);
     browser.screenshot(&shots.join("trigger-07-done.png"));
     browser.goto(&format!("{base}/trigger"));
     assert!(browser.body_text().contains("Outcome sent"));
-    audit(&browser, "case reviews with figures", None, &mut problems);
+    browser.audit("case reviews with figures", None, &mut problems);
     browser.goto(&format!("{base}/api/v1/trigger/figures?year=2026"));
     let figures: serde_json::Value = serde_json::from_str(&browser.body_text()).unwrap();
     assert_eq!(
